@@ -1,0 +1,743 @@
+package nlcron
+
+import (
+	"errors"
+	"fmt"
+	"math/bits"
+	"strconv"
+	"strings"
+)
+
+// ErrInvalidCron reports a cron expression that [Describe] cannot read.
+// The error returned by Describe wraps it together with the reason.
+var ErrInvalidCron = errors.New("invalid cron expression")
+
+// Describe turns a cron expression of the schedule package's dialect
+// (five fields or a macro such as @daily) into English a person reads
+// easily, such as "at 5:00 PM, only on Sunday" or "every 10 minutes,
+// Monday through Friday".
+//
+// The English always parses back: for every valid expression e,
+// Parse(Describe(e)) yields a cron that fires at exactly the same instants
+// as e. The description always starts with the time of day, followed by
+// the days and the months when they are restricted. When both day fields
+// are restricted, the description says whether a day must match either
+// field ("..., or on Monday") or both ("..., if it falls on Monday"),
+// following the schedule package's rule.
+func Describe(expr string) (string, error) {
+	f, err := parseFields(expr)
+	if err != nil {
+		return "", fmt.Errorf("nlcron: describe %q: %w", expr, err)
+	}
+	b := make([]byte, 0, 96)
+	return string(f.appendDescription(b)), nil
+}
+
+// Bit masks of the full range of each field.
+const (
+	allMinutes = 1<<60 - 1
+	allHours   = 1<<24 - 1
+	allDoms    = (1<<32 - 1) &^ 1 // days 1..31
+	allMonths  = (1<<13 - 1) &^ 1 // months 1..12
+	allDows    = 1<<7 - 1         // 0 (Sunday) .. 6
+)
+
+// fields is the meaning of a cron expression, one bit set per field.
+// It is what Describe describes; two expressions with equal fields fire at
+// the same instants.
+type fields struct {
+	minute uint64 // bits 0..59
+	hour   uint64 // bits 0..23
+	dom    uint64 // bits 1..31: plain days of the month
+	month  uint64 // bits 1..12
+	dow    uint64 // bits 0..6: plain weekdays, 0 = Sunday
+
+	domLast        bool   // L: last day of the month
+	domLastWeekday bool   // LW: last weekday (Mon-Fri) of the month
+	domNearest     uint64 // bits 1..31: nW, the weekday nearest day n
+	dowNth         [7]uint8
+	// dowNth[d] has bit k (1..5) set for "d#k", the k-th weekday d.
+	dowLast uint8 // bit d set for "dL", the last weekday d of the month
+
+	// domStar and dowStar record that the field text starts with '*'.
+	// When either is set a day must match both day fields, otherwise
+	// (both restricted) either field.
+	domStar, dowStar bool
+}
+
+var macros = map[string]string{
+	"@yearly":   "0 0 1 1 *",
+	"@annually": "0 0 1 1 *",
+	"@monthly":  "0 0 1 * *",
+	"@weekly":   "0 0 * * 0",
+	"@daily":    "0 0 * * *",
+	"@midnight": "0 0 * * *",
+	"@hourly":   "0 * * * *",
+}
+
+var monthNames = [...]string{"", "January", "February", "March", "April", "May", "June",
+	"July", "August", "September", "October", "November", "December"}
+
+var dayNames = [...]string{"Sunday", "Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday"}
+
+// fieldRange describes the legal values of one field.
+type fieldRange struct {
+	name     string
+	min, max int
+	names    []string // three-letter names, index = value - min
+}
+
+var (
+	minuteRange = fieldRange{name: "minute", min: 0, max: 59}
+	hourRange   = fieldRange{name: "hour", min: 0, max: 23}
+	domRange    = fieldRange{name: "day of month", min: 1, max: 31}
+	monthRange  = fieldRange{name: "month", min: 1, max: 12, names: []string{
+		"jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"}}
+	dowRange = fieldRange{name: "day of week", min: 0, max: 7, names: []string{
+		"sun", "mon", "tue", "wed", "thu", "fri", "sat"}}
+)
+
+// parseFields reads a cron expression into its bit sets.
+func parseFields(expr string) (fields, error) {
+	var f fields
+	s := strings.TrimSpace(expr)
+	if strings.HasPrefix(s, "@") {
+		m, ok := macros[strings.ToLower(s)]
+		if !ok {
+			return f, fmt.Errorf("%w: unknown macro %q", ErrInvalidCron, s)
+		}
+		s = m
+	}
+	var parts [5]string
+	n := 0
+	for p := range strings.FieldsSeq(s) {
+		if n == 5 {
+			return f, fmt.Errorf("%w: more than 5 fields", ErrInvalidCron)
+		}
+		parts[n] = p
+		n++
+	}
+	if n != 5 {
+		return f, fmt.Errorf("%w: want 5 fields, got %d", ErrInvalidCron, n)
+	}
+	var err error
+	if f.minute, err = parseField(parts[0], minuteRange, nil); err != nil {
+		return f, err
+	}
+	if f.hour, err = parseField(parts[1], hourRange, nil); err != nil {
+		return f, err
+	}
+	if f.dom, err = parseField(parts[2], domRange, f.domSpecial); err != nil {
+		return f, err
+	}
+	if f.month, err = parseField(parts[3], monthRange, nil); err != nil {
+		return f, err
+	}
+	if f.dow, err = parseField(parts[4], dowRange, f.dowSpecial); err != nil {
+		return f, err
+	}
+	if f.dow&(1<<7) != 0 { // 7 is Sunday too
+		f.dow = f.dow&^(1<<7) | 1
+	}
+	f.domStar = parts[2][0] == '*'
+	f.dowStar = parts[4][0] == '*'
+	return f, nil
+}
+
+// domSpecial parses the day-of-month items L, LW and nW.
+func (f *fields) domSpecial(item string) (bool, error) {
+	u := strings.ToUpper(item)
+	switch {
+	case u == "L":
+		f.domLast = true
+		return true, nil
+	case u == "LW" || u == "WL":
+		f.domLastWeekday = true
+		return true, nil
+	case strings.HasSuffix(u, "W"):
+		d, err := atoiRange(u[:len(u)-1], domRange)
+		if err != nil {
+			return true, err
+		}
+		f.domNearest |= 1 << d
+		return true, nil
+	}
+	return false, nil
+}
+
+// dowSpecial parses the day-of-week items nL and n#k.
+func (f *fields) dowSpecial(item string) (bool, error) {
+	u := strings.ToUpper(item)
+	if i := strings.IndexByte(u, '#'); i >= 0 {
+		d, err := valueOf(strings.ToLower(u[:i]), dowRange)
+		if err != nil {
+			return true, err
+		}
+		k, err := strconv.Atoi(u[i+1:])
+		if err != nil || k < 1 || k > 5 {
+			return true, fmt.Errorf("%w: bad occurrence in %q (want 1 to 5)", ErrInvalidCron, item)
+		}
+		f.dowNth[d%7] |= 1 << k
+		return true, nil
+	}
+	if len(u) > 1 && strings.HasSuffix(u, "L") {
+		d, err := valueOf(strings.ToLower(u[:len(u)-1]), dowRange)
+		if err != nil {
+			return true, err
+		}
+		f.dowLast |= 1 << (d % 7)
+		return true, nil
+	}
+	return false, nil
+}
+
+// parseField parses a comma-separated list of *, a, a-b, with optional
+// /step, into a bit set. special, when not nil, gets the first look at
+// every item and reports whether it consumed it.
+func parseField(s string, r fieldRange, special func(string) (bool, error)) (uint64, error) {
+	if s == "" {
+		return 0, fmt.Errorf("%w: empty %s field", ErrInvalidCron, r.name)
+	}
+	var set uint64
+	for item := range strings.SplitSeq(s, ",") {
+		if item == "" {
+			return 0, fmt.Errorf("%w: empty item in %s field %q", ErrInvalidCron, r.name, s)
+		}
+		if special != nil {
+			done, err := special(item)
+			if err != nil {
+				return 0, err
+			}
+			if done {
+				continue
+			}
+		}
+		rng, stepText, hasStep := strings.Cut(item, "/")
+		step := 1
+		if hasStep {
+			var err error
+			step, err = strconv.Atoi(stepText)
+			if err != nil || step < 1 {
+				return 0, fmt.Errorf("%w: bad step %q in %s field", ErrInvalidCron, stepText, r.name)
+			}
+		}
+		lo, hi := r.min, r.max
+		if r.name == dowRange.name {
+			hi = 6 // "*" means Sunday..Saturday
+		}
+		switch {
+		case rng == "*" || rng == "?":
+		default:
+			a, b, isRange := strings.Cut(rng, "-")
+			var err error
+			if lo, err = valueOf(strings.ToLower(a), r); err != nil {
+				return 0, err
+			}
+			switch {
+			case isRange:
+				if hi, err = valueOf(strings.ToLower(b), r); err != nil {
+					return 0, err
+				}
+				if hi < lo {
+					return 0, fmt.Errorf("%w: range %q in %s field runs backwards", ErrInvalidCron, rng, r.name)
+				}
+			case hasStep:
+				hi = r.max
+			default:
+				hi = lo
+			}
+		}
+		for v := lo; v <= hi; v += step {
+			set |= 1 << v
+		}
+	}
+	return set, nil
+}
+
+// valueOf parses a number or (for months and weekdays) a name.
+func valueOf(s string, r fieldRange) (int, error) {
+	for i, n := range r.names {
+		if s == n {
+			return r.min + i, nil
+		}
+	}
+	return atoiRange(s, r)
+}
+
+func atoiRange(s string, r fieldRange) (int, error) {
+	v, err := strconv.Atoi(s)
+	if err != nil || s[0] == '+' || s[0] == '-' {
+		return 0, fmt.Errorf("%w: %q is not a %s", ErrInvalidCron, s, r.name)
+	}
+	if v < r.min || v > r.max {
+		return 0, fmt.Errorf("%w: %s %d out of range %d-%d", ErrInvalidCron, r.name, v, r.min, r.max)
+	}
+	return v, nil
+}
+
+// progression reports whether set (values lo..hi) is an arithmetic
+// progression of at least two values, and its first value, step, last
+// value and count.
+func progression(set uint64) (first, step, last, count int, ok bool) {
+	count = bits.OnesCount64(set)
+	if count < 2 {
+		return 0, 0, 0, count, false
+	}
+	first = bits.TrailingZeros64(set)
+	last = 63 - bits.LeadingZeros64(set)
+	if (last-first)%(count-1) != 0 {
+		return 0, 0, 0, count, false
+	}
+	step = (last - first) / (count - 1)
+	var want uint64
+	for v := first; v <= last; v += step {
+		want |= 1 << v
+	}
+	return first, step, last, count, want == set
+}
+
+// run is a maximal interval of consecutive values in a set.
+type run struct{ lo, hi int }
+
+// runs splits set into maximal runs of consecutive values.
+func runs(set uint64, buf []run) []run {
+	for set != 0 {
+		lo := bits.TrailingZeros64(set)
+		hi := lo + bits.TrailingZeros64(^(set >> lo)) - 1
+		buf = append(buf, run{lo, hi})
+		set &^= (1<<(hi-lo+1) - 1) << lo
+	}
+	return buf
+}
+
+// appendList appends items joined as "a", "a and b" or "a, b and c",
+// with conj in place of "and".
+func appendList(b []byte, n int, conj string, item func(b []byte, i int) []byte) []byte {
+	for i := range n {
+		switch {
+		case i == 0:
+		case i == n-1:
+			b = append(b, ' ')
+			b = append(b, conj...)
+			b = append(b, ' ')
+		default:
+			b = append(b, ", "...)
+		}
+		b = item(b, i)
+	}
+	return b
+}
+
+// appendRunList lists a set as its runs: runs of three or more values
+// read "a through b", shorter runs are listed value by value.
+func appendRunList(b []byte, set uint64, conj string, label func(b []byte, v int) []byte) []byte {
+	var buf [32]run
+	var items [64]run
+	n := 0
+	for _, r := range runs(set, buf[:0]) {
+		if r.hi-r.lo >= 2 {
+			items[n] = r
+			n++
+			continue
+		}
+		for v := r.lo; v <= r.hi; v++ {
+			items[n] = run{v, v}
+			n++
+		}
+	}
+	return appendList(b, n, conj, func(b []byte, i int) []byte {
+		b = label(b, items[i].lo)
+		if items[i].hi != items[i].lo {
+			b = append(b, " through "...)
+			b = label(b, items[i].hi)
+		}
+		return b
+	})
+}
+
+func appendInt(b []byte, v int) []byte { return strconv.AppendInt(b, int64(v), 10) }
+
+// appendOrdinal appends 1st, 2nd, 3rd, 4th, ... 21st, 22nd, 23rd, ...
+func appendOrdinal(b []byte, v int) []byte {
+	b = appendInt(b, v)
+	switch {
+	case v%100/10 == 1:
+		return append(b, "th"...)
+	case v%10 == 1:
+		return append(b, "st"...)
+	case v%10 == 2:
+		return append(b, "nd"...)
+	case v%10 == 3:
+		return append(b, "rd"...)
+	}
+	return append(b, "th"...)
+}
+
+// appendHour appends an hour label: "12 AM", "9 AM", "12 PM", "5 PM".
+func appendHour(b []byte, h int) []byte {
+	b = appendInt(b, (h+11)%12+1)
+	if h < 12 {
+		return append(b, " AM"...)
+	}
+	return append(b, " PM"...)
+}
+
+// appendClock appends a time label: "12:00 AM", "9:05 AM", "5:30 PM".
+func appendClock(b []byte, h, m int) []byte {
+	b = appendInt(b, (h+11)%12+1)
+	b = append(b, ':', byte('0'+m/10), byte('0'+m%10))
+	if h < 12 {
+		return append(b, " AM"...)
+	}
+	return append(b, " PM"...)
+}
+
+// appendDescription appends the whole description: time, days, months.
+func (f *fields) appendDescription(b []byte) []byte {
+	b = f.appendTime(b)
+	monthDone := false
+	b, monthDone = f.appendDays(b)
+	if !monthDone && f.month != allMonths {
+		b = append(b, ", "...)
+		b = appendMonths(b, f.month)
+	}
+	return b
+}
+
+// appendTime describes the minute and hour fields.
+func (f *fields) appendTime(b []byte) []byte {
+	m, h := f.minute, f.hour
+	if m == allMinutes && h == allHours {
+		return append(b, "every minute"...)
+	}
+	if m == 1 { // on the hour
+		if first, step, last, count, ok := progression(h); ok && step >= 2 && first == 0 &&
+			last+step > 23 && (count >= 3 || 24%step == 0) {
+			b = append(b, "every "...)
+			b = appendInt(b, step)
+			return append(b, " hours"...)
+		}
+	}
+	nm, nh := bits.OnesCount64(m), bits.OnesCount64(h)
+	if nm*nh <= 4 {
+		if nm == 1 && nh == 1 && m == 1 && (h == 1 || h == 1<<12) {
+			if h == 1 {
+				return append(b, "at midnight"...)
+			}
+			return append(b, "at noon"...)
+		}
+		b = append(b, "at "...)
+		var hs, ms [4]int
+		hl := setValues(h, hs[:0])
+		ml := setValues(m, ms[:0])
+		return appendList(b, nm*nh, "and", func(b []byte, i int) []byte {
+			return appendClock(b, hl[i/nm], ml[i%nm])
+		})
+	}
+	if m == 1 {
+		if h == allHours {
+			return append(b, "every hour"...)
+		}
+		if first, step, last, count, ok := progression(h); ok && count >= 3 {
+			b = append(b, "every "...)
+			if step == 1 {
+				b = append(b, "hour"...)
+			} else {
+				b = appendInt(b, step)
+				b = append(b, " hours"...)
+			}
+			b = append(b, " from "...)
+			b = appendHour(b, first)
+			b = append(b, " through "...)
+			return appendHour(b, last)
+		}
+	}
+	b = appendMinutes(b, m)
+	if h != allHours {
+		b = append(b, ", "...)
+		b = appendHours(b, h)
+	}
+	return b
+}
+
+func setValues(set uint64, buf []int) []int {
+	for set != 0 {
+		v := bits.TrailingZeros64(set)
+		buf = append(buf, v)
+		set &^= 1 << v
+	}
+	return buf
+}
+
+// appendMinutes describes a minute set on its own.
+func appendMinutes(b []byte, m uint64) []byte {
+	if m == allMinutes {
+		return append(b, "every minute"...)
+	}
+	if first, step, last, count, ok := progression(m); ok {
+		switch {
+		case step == 1 && count >= 3:
+			b = append(b, "every minute from minute "...)
+			b = appendInt(b, first)
+			b = append(b, " through "...)
+			return appendInt(b, last)
+		case step == 1:
+		case last+step > 59 && (count >= 3 || 60%step == 0):
+			b = append(b, "every "...)
+			b = appendInt(b, step)
+			b = append(b, " minutes"...)
+			if first != 0 {
+				b = append(b, " starting at minute "...)
+				b = appendInt(b, first)
+			}
+			return b
+		case count >= 3:
+			b = append(b, "every "...)
+			b = appendInt(b, step)
+			b = append(b, " minutes from minute "...)
+			b = appendInt(b, first)
+			b = append(b, " through "...)
+			return appendInt(b, last)
+		}
+	}
+	if m == 1 {
+		return append(b, "on the hour"...)
+	}
+	b = append(b, "at "...)
+	b = appendRunList(b, m, "and", appendInt)
+	if m == 1<<1 {
+		return append(b, " minute past the hour"...)
+	}
+	return append(b, " minutes past the hour"...)
+}
+
+// appendHours describes an hour set that is not every hour, as a
+// qualifier after the minutes.
+func appendHours(b []byte, h uint64) []byte {
+	if rs := runs(h, make([]run, 0, 1)); len(rs) == 1 {
+		b = append(b, "from "...)
+		b = appendClock(b, rs[0].lo, 0)
+		b = append(b, " through "...)
+		return appendClock(b, rs[0].hi, 59)
+	}
+	if first, step, last, count, ok := progression(h); ok && step >= 2 {
+		switch {
+		case first == 0 && last+step > 23 && (count >= 3 || 24%step == 0):
+			b = append(b, "every "...)
+			b = appendInt(b, step)
+			return append(b, " hours"...)
+		case count >= 3:
+			b = append(b, "every "...)
+			b = appendInt(b, step)
+			b = append(b, " hours from "...)
+			b = appendHour(b, first)
+			b = append(b, " through "...)
+			return appendHour(b, last)
+		}
+	}
+	b = append(b, "during hours "...)
+	return appendRunList(b, h, "and", appendHour)
+}
+
+// appendMonths describes a month set that is not every month.
+func appendMonths(b []byte, mo uint64) []byte {
+	if rs := runs(mo, make([]run, 0, 1)); len(rs) == 1 && rs[0].hi-rs[0].lo >= 2 {
+		b = append(b, monthNames[rs[0].lo]...)
+		b = append(b, " through "...)
+		return append(b, monthNames[rs[0].hi]...)
+	}
+	b = append(b, "only in "...)
+	return appendRunList(b, mo, "and", func(b []byte, v int) []byte { return append(b, monthNames[v]...) })
+}
+
+// appendDays describes the two day fields under the schedule package's
+// rule. It reports whether it also described the month (the "on
+// December 25" form).
+func (f *fields) appendDays(b []byte) ([]byte, bool) {
+	domAll := f.dom&allDoms == allDoms
+	dowAll := f.dow&allDows == allDows
+	and := f.domStar || f.dowStar
+	switch {
+	case and && domAll && dowAll, !and && (domAll || dowAll):
+		return b, false
+	case and && domAll:
+		b = append(b, ", "...)
+		return f.appendWeekdays(b, dowStandalone), false
+	case and && dowAll:
+		b = append(b, ", "...)
+		if f.domLast || f.domLastWeekday || f.domNearest != 0 || bits.OnesCount64(f.dom) != 1 ||
+			bits.OnesCount64(f.month) != 1 {
+			return f.appendMonthDays(b, false), false
+		}
+		b = append(b, "on "...)
+		b = append(b, monthNames[bits.TrailingZeros64(f.month)]...)
+		b = append(b, ' ')
+		return appendInt(b, bits.TrailingZeros64(f.dom)), true
+	case and:
+		b = append(b, ", "...)
+		b = f.appendMonthDays(b, true)
+		b = append(b, ", if it falls on "...)
+		return f.appendWeekdays(b, dowAnd), false
+	default:
+		b = append(b, ", "...)
+		b = f.appendMonthDays(b, false)
+		b = append(b, ", or on "...)
+		return f.appendWeekdays(b, dowOr), false
+	}
+}
+
+// appendMonthDays describes the day-of-month field.
+func (f *fields) appendMonthDays(b []byte, and bool) []byte {
+	if !f.domLast && !f.domLastWeekday && f.domNearest == 0 {
+		if first, step, last, count, ok := progression(f.dom); ok && step >= 2 {
+			full := first == 1 && last+step > 31
+			if full && (count >= 4 || step == 2 || and) {
+				return appendEveryNthDay(b, step)
+			}
+			if count >= 4 {
+				b = appendEveryNthDay(b, step)
+				b = append(b, " from the "...)
+				b = appendOrdinal(b, first)
+				b = append(b, " through the "...)
+				return appendOrdinal(b, last)
+			}
+		}
+	}
+	var buf [16]run
+	var items [40]run // plain runs as {lo,hi}; {-1,d}: weekday nearest d; {-2,0}: last weekday; {-3,0}: last day
+	n := 0
+	for _, r := range runs(f.dom, buf[:0]) {
+		if r.hi-r.lo >= 2 {
+			items[n] = r
+			n++
+			continue
+		}
+		for v := r.lo; v <= r.hi; v++ {
+			items[n] = run{v, v}
+			n++
+		}
+	}
+	for s := f.domNearest; s != 0; s &= s - 1 {
+		items[n] = run{-1, bits.TrailingZeros64(s)}
+		n++
+	}
+	if f.domLastWeekday {
+		items[n] = run{-2, 0}
+		n++
+	}
+	if f.domLast {
+		items[n] = run{-3, 0}
+		n++
+	}
+	b = append(b, "on the "...)
+	b = appendList(b, n, "and", func(b []byte, i int) []byte {
+		it := items[i]
+		switch it.lo {
+		case -1:
+			b = append(b, "weekday nearest the "...)
+			return appendOrdinal(b, it.hi)
+		case -2:
+			return append(b, "last weekday"...)
+		case -3:
+			return append(b, "last day"...)
+		}
+		b = appendOrdinal(b, it.lo)
+		if it.hi != it.lo {
+			b = append(b, " through "...)
+			b = appendOrdinal(b, it.hi)
+		}
+		return b
+	})
+	return append(b, " of the month"...)
+}
+
+func appendEveryNthDay(b []byte, step int) []byte {
+	if step == 2 {
+		return append(b, "on every other day of the month"...)
+	}
+	b = append(b, "on every "...)
+	b = appendOrdinal(b, step)
+	return append(b, " day of the month"...)
+}
+
+// Ways appendWeekdays can phrase the day-of-week field.
+const (
+	dowStandalone = iota // "only on Sunday", "Monday through Friday"
+	dowOr                // after ", or on ": "Monday and Friday"
+	dowAnd               // after ", if it falls on ": "Monday or Friday"
+)
+
+var nthNames = [...]string{"", "first", "second", "third", "fourth", "fifth"}
+
+// appendWeekdays describes the day-of-week field: plain weekdays, listed
+// Monday first, then the "first Monday" / "last Friday" items.
+func (f *fields) appendWeekdays(b []byte, mode int) []byte {
+	conj := "and"
+	if mode == dowAnd {
+		conj = "or"
+	}
+	// Positions Monday=0 .. Sunday=6, so that ranges never wrap.
+	plain := (f.dow&allDows)>>1 | (f.dow&1)<<6
+	specials := 0
+	for d := range 7 {
+		specials += bits.OnesCount8(f.dowNth[d])
+		if f.dowLast&(1<<d) != 0 {
+			specials++
+		}
+	}
+	dayLabel := func(b []byte, pos int) []byte { return append(b, dayNames[(pos+1)%7]...) }
+	if plain != 0 {
+		rs := runs(plain, make([]run, 0, 4))
+		switch {
+		case mode == dowStandalone && specials == 0 && len(rs) == 1 && rs[0].hi-rs[0].lo >= 2:
+			b = dayLabel(b, rs[0].lo)
+			b = append(b, " through "...)
+			return dayLabel(b, rs[0].hi)
+		case mode == dowStandalone:
+			b = append(b, "only on "...)
+		}
+		b = appendRunList(b, plain, conj, dayLabel)
+		if specials == 0 {
+			return b
+		}
+		b = append(b, ' ')
+		b = append(b, conj...)
+		b = append(b, " on "...)
+	} else if mode == dowStandalone {
+		b = append(b, "on "...)
+	}
+	b = append(b, "the "...)
+	i := 0
+	for pos := range 7 {
+		d := (pos + 1) % 7
+		for k := 1; k <= 5; k++ {
+			if f.dowNth[d]&(1<<k) != 0 {
+				b = appendListSep(b, i, specials, conj)
+				i++
+				b = append(b, nthNames[k]...)
+				b = append(b, ' ')
+				b = append(b, dayNames[d]...)
+			}
+		}
+		if f.dowLast&(1<<d) != 0 {
+			b = appendListSep(b, i, specials, conj)
+			i++
+			b = append(b, "last "...)
+			b = append(b, dayNames[d]...)
+		}
+	}
+	return append(b, " of the month"...)
+}
+
+// appendListSep appends the separator before item i of n.
+func appendListSep(b []byte, i, n int, conj string) []byte {
+	switch {
+	case i == 0:
+		return b
+	case i == n-1:
+		b = append(b, ' ')
+		b = append(b, conj...)
+		return append(b, ' ')
+	}
+	return append(b, ", "...)
+}
