@@ -52,16 +52,18 @@ type fields struct {
 	month  uint64 // bits 1..12
 	dow    uint64 // bits 0..6: plain weekdays, 0 = Sunday
 
-	domLast        bool   // L: last day of the month
-	domLastWeekday bool   // LW: last weekday (Mon-Fri) of the month
-	domNearest     uint64 // bits 1..31: nW, the weekday nearest day n
+	domLast    bool   // L: last day of the month
+	domNearest uint64 // bits 1..31: nW, the weekday nearest day n
 	dowNth         [7]uint8
 	// dowNth[d] has bit k (1..5) set for "d#k", the k-th weekday d.
 	dowLast uint8 // bit d set for "dL", the last weekday d of the month
 
-	// domStar and dowStar record that the field text starts with '*'.
-	// When either is set a day must match both day fields, otherwise
-	// (both restricted) either field.
+	// minuteStar and hourStar record that the field text starts with
+	// '*': such wildcard schedules fire differently around DST changes.
+	minuteStar, hourStar bool
+	// domStar and dowStar record that the field text starts with '*' or
+	// '?'. When either is set a day must match both day fields,
+	// otherwise either field.
 	domStar, dowStar bool
 }
 
@@ -73,6 +75,13 @@ var macros = map[string]string{
 	"@daily":    "0 0 * * *",
 	"@midnight": "0 0 * * *",
 	"@hourly":   "0 * * * *",
+	// gronx's extras, accepted by the schedule package too.
+	"@always":      "* * * * *",
+	"@everyminute": "* * * * *",
+	"@5minutes":    "*/5 * * * *",
+	"@10minutes":   "*/10 * * * *",
+	"@15minutes":   "*/15 * * * *",
+	"@30minutes":   "0,30 * * * *",
 }
 
 var monthNames = [...]string{"", "January", "February", "March", "April", "May", "June",
@@ -139,20 +148,19 @@ func parseFields(expr string) (fields, error) {
 	if f.dow&(1<<7) != 0 { // 7 is Sunday too
 		f.dow = f.dow&^(1<<7) | 1
 	}
-	f.domStar = parts[2][0] == '*'
-	f.dowStar = parts[4][0] == '*'
+	f.minuteStar = parts[0][0] == '*'
+	f.hourStar = parts[1][0] == '*'
+	f.domStar = parts[2][0] == '*' || parts[2][0] == '?'
+	f.dowStar = parts[4][0] == '*' || parts[4][0] == '?'
 	return f, nil
 }
 
-// domSpecial parses the day-of-month items L, LW and nW.
+// domSpecial parses the day-of-month items L and nW.
 func (f *fields) domSpecial(item string) (bool, error) {
 	u := strings.ToUpper(item)
 	switch {
 	case u == "L":
 		f.domLast = true
-		return true, nil
-	case u == "LW" || u == "WL":
-		f.domLastWeekday = true
 		return true, nil
 	case strings.HasSuffix(u, "W"):
 		d, err := atoiRange(u[:len(u)-1], domRange)
@@ -405,21 +413,32 @@ func (f *fields) appendDescription(b []byte) []byte {
 }
 
 // appendTime describes the minute and hour fields.
+//
+// Besides the two sets it must carry one more bit: whether the expression
+// is a wildcard schedule (minute or hour field text starting with '*'),
+// because that changes the fire times around DST transitions. The
+// "every minute", "every N minutes" and "every N hours" forms (and an
+// absent hour clause) parse back to '*'-prefixed fields; every other form
+// parses back to plain values, ranges and lists.
 func (f *fields) appendTime(b []byte) []byte {
 	m, h := f.minute, f.hour
-	if m == allMinutes && h == allHours {
+	wild := f.minuteStar || f.hourStar
+	hStep, hStar := starStep(h, 23)
+	if wild && m == allMinutes && h == allHours {
 		return append(b, "every minute"...)
 	}
 	if m == 1 { // on the hour
-		if first, step, last, count, ok := progression(h); ok && step >= 2 && first == 0 &&
-			last+step > 23 && (count >= 3 || 24%step == 0) {
+		switch {
+		case wild && h == allHours:
+			return append(b, "every hour"...)
+		case wild && hStar:
 			b = append(b, "every "...)
-			b = appendInt(b, step)
+			b = appendInt(b, hStep)
 			return append(b, " hours"...)
 		}
 	}
 	nm, nh := bits.OnesCount64(m), bits.OnesCount64(h)
-	if nm*nh <= 4 {
+	if !wild && nm*nh <= 4 {
 		if nm == 1 && nh == 1 && m == 1 && (h == 1 || h == 1<<12) {
 			if h == 1 {
 				return append(b, "at midnight"...)
@@ -434,10 +453,7 @@ func (f *fields) appendTime(b []byte) []byte {
 			return appendClock(b, hl[i/nm], ml[i%nm])
 		})
 	}
-	if m == 1 {
-		if h == allHours {
-			return append(b, "every hour"...)
-		}
+	if m == 1 && !wild {
 		if first, step, last, count, ok := progression(h); ok && count >= 3 {
 			b = append(b, "every "...)
 			if step == 1 {
@@ -452,10 +468,56 @@ func (f *fields) appendTime(b []byte) []byte {
 			return appendHour(b, last)
 		}
 	}
-	b = appendMinutes(b, m)
-	if h != allHours {
+	// General form: minutes, then hours. Decide which of the two carries
+	// the wildcard.
+	minuteStar, hourStar := false, false
+	if wild {
+		switch {
+		case hStar:
+			hourStar = true
+			// The hours already make a wildcard schedule, so the
+			// minutes may use any form: "every N minutes and at ..."
+			// reads better than a long list.
+			k, exact := starStep(m, 59)
+			minuteStar = exact || k >= 2 && bits.OnesCount64(m&^rangeBits(0, 59, k)) <= 3
+		case func() bool { _, ok := starStep(m, 59); return ok }():
+			minuteStar = true
+		case f.minuteStar:
+			minuteStar = true
+		default:
+			hourStar = true
+		}
+	}
+	b = appendMinutes(b, m, minuteStar)
+	if h != allHours || !hourStar {
 		b = append(b, ", "...)
-		b = appendHours(b, h)
+		b = appendHours(b, h, hourStar)
+	}
+	return b
+}
+
+// starStep reports whether set (values 0..max) contains a progression
+// 0, k, 2k, ... that a '*'-prefixed field "*/k" (k>=1) selects, returning
+// the smallest such k >= 1; exact reports whether set is exactly that
+// progression.
+func starStep(set uint64, max int) (k int, exact bool) {
+	if set&1 == 0 {
+		return 0, false
+	}
+	for k = 1; k <= max; k++ {
+		p := rangeBits(0, max, k)
+		if set&p == p {
+			return k, set == p
+		}
+	}
+	return 0, false
+}
+
+// rangeBits returns the bits lo, lo+step, ..., up to hi.
+func rangeBits(lo, hi, step int) uint64 {
+	var b uint64
+	for v := lo; v <= hi; v += step {
+		b |= 1 << v
 	}
 	return b
 }
@@ -469,28 +531,38 @@ func setValues(set uint64, buf []int) []int {
 	return buf
 }
 
-// appendMinutes describes a minute set on its own.
-func appendMinutes(b []byte, m uint64) []byte {
-	if m == allMinutes {
-		return append(b, "every minute"...)
+// appendMinutes describes a minute set on its own. star asks for a form
+// that parses back to a '*'-prefixed field; the set must then contain
+// 0, k, 2k, ... for some k.
+func appendMinutes(b []byte, m uint64, star bool) []byte {
+	if star {
+		k, exact := starStep(m, 59)
+		switch {
+		case k == 1:
+			return append(b, "every minute"...)
+		case exact:
+			b = append(b, "every "...)
+			b = appendInt(b, k)
+			return append(b, " minutes"...)
+		}
+		b = append(b, "every "...)
+		b = appendInt(b, k)
+		b = append(b, " minutes and "...)
+		return appendMinuteList(b, m&^rangeBits(0, 59, k))
 	}
 	if first, step, last, count, ok := progression(m); ok {
 		switch {
-		case step == 1 && count >= 3:
+		case step == 1 && count >= 3 || m == allMinutes:
 			b = append(b, "every minute from minute "...)
 			b = appendInt(b, first)
 			b = append(b, " through "...)
 			return appendInt(b, last)
 		case step == 1:
-		case last+step > 59 && (count >= 3 || 60%step == 0):
+		case first != 0 && last+step > 59 && (count >= 3 || 60%step == 0):
 			b = append(b, "every "...)
 			b = appendInt(b, step)
-			b = append(b, " minutes"...)
-			if first != 0 {
-				b = append(b, " starting at minute "...)
-				b = appendInt(b, first)
-			}
-			return b
+			b = append(b, " minutes starting at minute "...)
+			return appendInt(b, first)
 		case count >= 3:
 			b = append(b, "every "...)
 			b = appendInt(b, step)
@@ -503,6 +575,12 @@ func appendMinutes(b []byte, m uint64) []byte {
 	if m == 1 {
 		return append(b, "on the hour"...)
 	}
+	return appendMinuteList(b, m)
+}
+
+// appendMinuteList lists minutes: "at 5, 10 and 20 through 25 minutes
+// past the hour".
+func appendMinuteList(b []byte, m uint64) []byte {
 	b = append(b, "at "...)
 	b = appendRunList(b, m, "and", appendInt)
 	if m == 1<<1 {
@@ -511,29 +589,33 @@ func appendMinutes(b []byte, m uint64) []byte {
 	return append(b, " minutes past the hour"...)
 }
 
-// appendHours describes an hour set that is not every hour, as a
-// qualifier after the minutes.
-func appendHours(b []byte, h uint64) []byte {
+// appendHours describes an hour set as a qualifier after the minutes.
+// star asks for a form that parses back to a '*'-prefixed field.
+func appendHours(b []byte, h uint64, star bool) []byte {
+	if star {
+		k, exact := starStep(h, 23)
+		b = append(b, "every "...)
+		b = appendInt(b, k)
+		b = append(b, " hours"...)
+		if !exact {
+			b = append(b, " and during hours "...)
+			b = appendRunList(b, h&^rangeBits(0, 23, k), "and", appendHour)
+		}
+		return b
+	}
 	if rs := runs(h, make([]run, 0, 1)); len(rs) == 1 {
 		b = append(b, "from "...)
 		b = appendClock(b, rs[0].lo, 0)
 		b = append(b, " through "...)
 		return appendClock(b, rs[0].hi, 59)
 	}
-	if first, step, last, count, ok := progression(h); ok && step >= 2 {
-		switch {
-		case first == 0 && last+step > 23 && (count >= 3 || 24%step == 0):
-			b = append(b, "every "...)
-			b = appendInt(b, step)
-			return append(b, " hours"...)
-		case count >= 3:
-			b = append(b, "every "...)
-			b = appendInt(b, step)
-			b = append(b, " hours from "...)
-			b = appendHour(b, first)
-			b = append(b, " through "...)
-			return appendHour(b, last)
-		}
+	if first, step, last, count, ok := progression(h); ok && step >= 2 && count >= 3 {
+		b = append(b, "every "...)
+		b = appendInt(b, step)
+		b = append(b, " hours from "...)
+		b = appendHour(b, first)
+		b = append(b, " through "...)
+		return appendHour(b, last)
 	}
 	b = append(b, "during hours "...)
 	return appendRunList(b, h, "and", appendHour)
@@ -565,7 +647,7 @@ func (f *fields) appendDays(b []byte) ([]byte, bool) {
 		return f.appendWeekdays(b, dowStandalone), false
 	case and && dowAll:
 		b = append(b, ", "...)
-		if f.domLast || f.domLastWeekday || f.domNearest != 0 || bits.OnesCount64(f.dom) != 1 ||
+		if f.domLast || f.domNearest != 0 || bits.OnesCount64(f.dom) != 1 ||
 			bits.OnesCount64(f.month) != 1 {
 			return f.appendMonthDays(b, false), false
 		}
@@ -575,7 +657,7 @@ func (f *fields) appendDays(b []byte) ([]byte, bool) {
 		return appendInt(b, bits.TrailingZeros64(f.dom)), true
 	case and:
 		b = append(b, ", "...)
-		b = f.appendMonthDays(b, true)
+		b = f.appendMonthDays(b, f.domStar)
 		b = append(b, ", if it falls on "...)
 		return f.appendWeekdays(b, dowAnd), false
 	default:
@@ -586,27 +668,46 @@ func (f *fields) appendDays(b []byte) ([]byte, bool) {
 	}
 }
 
-// appendMonthDays describes the day-of-month field.
-func (f *fields) appendMonthDays(b []byte, and bool) []byte {
-	if !f.domLast && !f.domLastWeekday && f.domNearest == 0 {
-		if first, step, last, count, ok := progression(f.dom); ok && step >= 2 {
-			full := first == 1 && last+step > 31
-			if full && (count >= 4 || step == 2 || and) {
-				return appendEveryNthDay(b, step)
+// appendMonthDays describes the day-of-month field. star asks for a form
+// that parses back to a '*'-prefixed field ("on every other day of the
+// month ...").
+func (f *fields) appendMonthDays(b []byte, star bool) []byte {
+	dom := f.dom
+	plainOnly := !f.domLast && f.domNearest == 0
+	if star {
+		// The set holds 1, 1+k, 1+2k, ...: say so first.
+		k, exact := starStep(dom>>1, 30)
+		if exact && plainOnly {
+			return appendEveryNthDay(b, k)
+		}
+		b = appendEveryNthDay(b, k)
+		b = b[:len(b)-len(" of the month")]
+		b = append(b, " and the "...)
+		return f.appendDomList(b, dom&^(rangeBits(0, 30, k)<<1))
+	}
+	if plainOnly {
+		if first, step, last, count, ok := progression(dom); ok && step >= 2 && count >= 4 {
+			b = appendEveryNthDay(b, step)
+			if first == 1 && last+step > 31 {
+				return b
 			}
-			if count >= 4 {
-				b = appendEveryNthDay(b, step)
-				b = append(b, " from the "...)
-				b = appendOrdinal(b, first)
-				b = append(b, " through the "...)
-				return appendOrdinal(b, last)
-			}
+			b = append(b, " from the "...)
+			b = appendOrdinal(b, first)
+			b = append(b, " through the "...)
+			return appendOrdinal(b, last)
 		}
 	}
+	b = append(b, "on the "...)
+	return f.appendDomList(b, dom)
+}
+
+// appendDomList lists plain days dom and the L and nW items: "1st,
+// 10th through 20th and last day of the month".
+func (f *fields) appendDomList(b []byte, dom uint64) []byte {
 	var buf [16]run
-	var items [40]run // plain runs as {lo,hi}; {-1,d}: weekday nearest d; {-2,0}: last weekday; {-3,0}: last day
+	var items [40]run // plain runs as {lo,hi}; {-1,d}: weekday nearest d; {-2,0}: last day
 	n := 0
-	for _, r := range runs(f.dom, buf[:0]) {
+	for _, r := range runs(dom, buf[:0]) {
 		if r.hi-r.lo >= 2 {
 			items[n] = r
 			n++
@@ -621,15 +722,10 @@ func (f *fields) appendMonthDays(b []byte, and bool) []byte {
 		items[n] = run{-1, bits.TrailingZeros64(s)}
 		n++
 	}
-	if f.domLastWeekday {
+	if f.domLast {
 		items[n] = run{-2, 0}
 		n++
 	}
-	if f.domLast {
-		items[n] = run{-3, 0}
-		n++
-	}
-	b = append(b, "on the "...)
 	b = appendList(b, n, "and", func(b []byte, i int) []byte {
 		it := items[i]
 		switch it.lo {
@@ -637,8 +733,6 @@ func (f *fields) appendMonthDays(b []byte, and bool) []byte {
 			b = append(b, "weekday nearest the "...)
 			return appendOrdinal(b, it.hi)
 		case -2:
-			return append(b, "last weekday"...)
-		case -3:
 			return append(b, "last day"...)
 		}
 		b = appendOrdinal(b, it.lo)
@@ -740,4 +834,89 @@ func appendListSep(b []byte, i, n int, conj string) []byte {
 		return append(b, ' ')
 	}
 	return append(b, ", "...)
+}
+
+// andDayFields rewrites a day-of-month and a day-of-week field text so
+// that schedule.Parse matches a day only when it matches BOTH fields,
+// which it does when either text starts with '*' (see the schedule
+// package's "Day matching"), keeping the day sets they select. It is for
+// Parse, when a phrase says "..., if it falls on ...": dom "1-31/2" and
+// dow "1" become "*/2" and "1"; dom "1-7" and dow "0,2,4,6" become "1-7"
+// and "*/2". ok is false when no such rewrite exists: a star field
+// selects 1, 1+k, 1+2k, ... (day of month) or 0, k, 2k, ... (day of
+// week) for some step k, plus any further items. Every description that
+// Describe writes with ", if it falls on" can be rewritten.
+func andDayFields(dom, dow string) (domOut, dowOut string, ok bool) {
+	var f fields
+	var err error
+	if f.dom, err = parseField(dom, domRange, f.domSpecial); err != nil {
+		return "", "", false
+	}
+	if f.dow, err = parseField(dow, dowRange, f.dowSpecial); err != nil {
+		return "", "", false
+	}
+	if f.dow&(1<<7) != 0 {
+		f.dow = f.dow&^(1<<7) | 1
+	}
+	if dom != "" && (dom[0] == '*' || dom[0] == '?') || dow != "" && (dow[0] == '*' || dow[0] == '?') {
+		return dom, dow, true
+	}
+	if f.dom == allDoms {
+		return "*", dow, true
+	}
+	if f.dow&allDows == allDows {
+		return dom, "*", true
+	}
+	if k, _ := starStep(f.dom>>1, 30); k >= 2 {
+		b := make([]byte, 0, 32)
+		b = append(b, "*/"...)
+		b = appendInt(b, k)
+		b = appendFieldList(b, f.dom&^(rangeBits(0, 30, k)<<1))
+		for s := f.domNearest; s != 0; s &= s - 1 {
+			b = append(b, ',')
+			b = appendInt(b, bits.TrailingZeros64(s))
+			b = append(b, 'W')
+		}
+		if f.domLast {
+			b = append(b, ",L"...)
+		}
+		return string(b), dow, true
+	}
+	if k, _ := starStep(f.dow&allDows, 6); k >= 2 {
+		b := make([]byte, 0, 32)
+		b = append(b, "*/"...)
+		b = appendInt(b, k)
+		b = appendFieldList(b, f.dow&allDows&^rangeBits(0, 6, k))
+		for d := range 7 {
+			if f.dowLast&(1<<d) != 0 {
+				b = append(b, ',')
+				b = appendInt(b, d)
+				b = append(b, 'L')
+			}
+			for k := 1; k <= 5; k++ {
+				if f.dowNth[d]&(1<<k) != 0 {
+					b = append(b, ',')
+					b = appendInt(b, d)
+					b = append(b, '#')
+					b = appendInt(b, k)
+				}
+			}
+		}
+		return dom, string(b), true
+	}
+	return "", "", false
+}
+
+// appendFieldList appends ",a,b-c,..." for the values in set.
+func appendFieldList(b []byte, set uint64) []byte {
+	var buf [32]run
+	for _, r := range runs(set, buf[:0]) {
+		b = append(b, ',')
+		b = appendInt(b, r.lo)
+		if r.hi > r.lo {
+			b = append(b, '-')
+			b = appendInt(b, r.hi)
+		}
+	}
+	return b
 }
