@@ -1,0 +1,119 @@
+package pgstore
+
+import "strings"
+
+// queries holds every statement with its table names qualified by the
+// store's schema. The source text writes tables as "_.name"; newQueries
+// replaces "_." with the quoted schema and a dot (or nothing).
+type queries struct {
+	createSchedule, getSchedule, updateSchedule, scheduleExists, deleteSchedule, deleteOccurrences string
+	listSchedules, listSchedulesAfter                                                              string
+	insertOccurrencesIgnore, insertOccurrences, listOccurrences                                    string
+	createRun, getRun, runStatus, requeueRun, acquireRuns, renewLease, finishRun, expireLeases     string
+	listRuns                                                                                       string
+	claimDue, insertRuns, advanceSchedules, nextDue                                                string
+	putKey, accountForKey, countKeys                                                               string
+}
+
+func newQueries(prefix string) queries {
+	r := strings.NewReplacer("_.", prefix)
+	q := queries{
+		createSchedule: `INSERT INTO _.schedules (` + scheduleCols + `)
+			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18)`,
+		getSchedule: `SELECT ` + scheduleCols + ` FROM _.schedules WHERE account_id = $1 AND id = $2`,
+		updateSchedule: `UPDATE _.schedules SET chat_id = $3, cadence = $4, cron = $5, timezone = $6, active = $7,
+			bundle = $8, toolhouse_id = $9, vars = $10, callback_url = $11, created_at = $12, updated_at = $13,
+			last_run_at = $14, next_run_at = $15, last_dispatched_at = $16, paused_at = $17, version = version + 1
+			WHERE account_id = $1 AND id = $2 AND version = $18`,
+		scheduleExists:    `SELECT EXISTS (SELECT 1 FROM _.schedules WHERE account_id = $1 AND id = $2)`,
+		deleteSchedule:    `DELETE FROM _.schedules WHERE account_id = $1 AND id = $2 RETURNING ` + scheduleCols,
+		deleteOccurrences: `DELETE FROM _.occurrences WHERE schedule_id = $1`,
+		listSchedules: `SELECT ` + scheduleCols + ` FROM _.schedules WHERE account_id = $1
+			ORDER BY created_at DESC, id DESC LIMIT $2`,
+		listSchedulesAfter: `SELECT ` + scheduleCols + ` FROM _.schedules WHERE account_id = $1
+			AND (created_at, id) < ($3, $4) ORDER BY created_at DESC, id DESC LIMIT $2`,
+
+		insertOccurrences: `INSERT INTO _.occurrences (schedule_id, account_id, fire_time, outcome, reason, run_id, recorded_at)
+			SELECT * FROM unnest($1::text[], $2::text[], $3::timestamptz[], $4::text[], $5::text[], $6::text[], $7::timestamptz[])`,
+		listOccurrences: `SELECT ` + occurrenceCols + ` FROM _.occurrences
+			WHERE schedule_id = $1 AND account_id = $2 AND fire_time >= $3 AND fire_time < $4
+			ORDER BY fire_time LIMIT $5`,
+
+		createRun: `INSERT INTO _.runs (` + runCols + `)
+			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20)`,
+		getRun:    `SELECT ` + runCols + ` FROM _.runs WHERE account_id = $1 AND id = $2`,
+		runStatus: `SELECT status FROM _.runs WHERE account_id = $1 AND id = $2`,
+		requeueRun: `UPDATE _.runs SET
+				results = coalesce(results, '[]'::jsonb) || jsonb_build_array(jsonb_build_object('role', $3::text, 'content', $4::text)),
+				status = 'queued', error = '', last_agent_message = '', started_at = NULL, finished_at = NULL,
+				lease_owner = '', lease_expires_at = NULL, updated_at = $5
+			WHERE account_id = $1 AND id = $2 AND status = 'completed'
+			RETURNING ` + runCols,
+		// The subquery locks the oldest queued runs, skipping those another
+		// caller is acquiring; the outer UPDATE takes them.
+		acquireRuns: `UPDATE _.runs r SET status = 'in_progress', started_at = $2, attempt = r.attempt + 1,
+				lease_owner = $1, lease_expires_at = $3, updated_at = $2
+			FROM (SELECT id FROM _.runs WHERE status = 'queued'
+				ORDER BY scheduled_for, created_at, id LIMIT $4 FOR UPDATE SKIP LOCKED) q
+			WHERE r.id = q.id
+			RETURNING ` + prefixCols("r.", runCols),
+		renewLease: `UPDATE _.runs SET lease_expires_at = $3
+			WHERE id = $1 AND status = 'in_progress' AND lease_owner = $2`,
+		finishRun: `UPDATE _.runs SET status = $3, results = $4, error = $5, last_agent_message = $6,
+				finished_at = $7, updated_at = $7, lease_owner = '', lease_expires_at = NULL
+			WHERE id = $1 AND status = 'in_progress' AND lease_owner = $2
+			RETURNING ` + runCols,
+		expireLeases: `UPDATE _.runs r SET status = 'failed', error = $2, finished_at = $1, updated_at = $1,
+				lease_owner = '', lease_expires_at = NULL
+			FROM (SELECT id FROM _.runs WHERE status = 'in_progress' AND lease_expires_at < $1
+				FOR UPDATE SKIP LOCKED) q
+			WHERE r.id = q.id
+			RETURNING ` + prefixCols("r.", runCols),
+		// ListRuns appends its filters, ORDER BY and LIMIT.
+		listRuns: `SELECT ` + runCols + ` FROM _.runs WHERE account_id = $1`,
+
+		// Locks up to $2 due schedules, oldest fire first, skipping rows
+		// another claimer holds, and reports whether each has a queued or
+		// in-progress run.
+		claimDue: `SELECT ` + prefixCols("s.", scheduleCols) + `,
+				EXISTS (SELECT 1 FROM _.runs r WHERE r.schedule_id = s.id AND r.status IN ('queued', 'in_progress'))
+			FROM (SELECT * FROM _.schedules WHERE active AND next_run_at <= $1
+				ORDER BY next_run_at LIMIT $2 FOR UPDATE SKIP LOCKED) s
+			ORDER BY s.next_run_at, s.id`,
+		insertRuns: `INSERT INTO _.runs (` + runCols + `)
+			SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::jsonb[], $7::text[],
+				$8::text[], $9::text[], $10::text[], $11::jsonb[], $12::text[], $13::timestamptz[], $14::timestamptz[],
+				$15::timestamptz[], $16::timestamptz[], $17::timestamptz[], $18::int[], $19::text[], $20::timestamptz[])`,
+		advanceSchedules: `UPDATE _.schedules s SET next_run_at = u.next_run_at, last_run_at = u.last_run_at,
+				last_dispatched_at = u.last_dispatched_at, version = s.version + 1
+			FROM unnest($1::text[], $2::timestamptz[], $3::timestamptz[], $4::timestamptz[])
+				AS u(id, next_run_at, last_run_at, last_dispatched_at)
+			WHERE s.id = u.id`,
+		nextDue: `SELECT next_run_at FROM _.schedules WHERE active AND next_run_at IS NOT NULL
+			ORDER BY next_run_at LIMIT 1`,
+
+		putKey: `INSERT INTO _.api_keys (hash, account_id) VALUES ($1, $2)
+			ON CONFLICT (hash) DO UPDATE SET account_id = excluded.account_id`,
+		accountForKey: `SELECT account_id FROM _.api_keys WHERE hash = $1`,
+		countKeys:     `SELECT count(*) FROM _.api_keys`,
+	}
+	q.insertOccurrencesIgnore = q.insertOccurrences + ` ON CONFLICT (schedule_id, fire_time) DO NOTHING`
+	for _, p := range []*string{&q.createSchedule, &q.getSchedule, &q.updateSchedule, &q.scheduleExists,
+		&q.deleteSchedule, &q.deleteOccurrences, &q.listSchedules, &q.listSchedulesAfter,
+		&q.insertOccurrencesIgnore, &q.insertOccurrences, &q.listOccurrences, &q.createRun, &q.getRun,
+		&q.runStatus, &q.requeueRun, &q.acquireRuns, &q.renewLease, &q.finishRun, &q.expireLeases,
+		&q.listRuns, &q.claimDue, &q.insertRuns, &q.advanceSchedules, &q.nextDue, &q.putKey,
+		&q.accountForKey, &q.countKeys} {
+		*p = r.Replace(*p)
+	}
+	return q
+}
+
+// prefixCols qualifies each column of a comma-separated list with p.
+func prefixCols(p, cols string) string {
+	fields := strings.Split(cols, ",")
+	for i, f := range fields {
+		fields[i] = p + strings.TrimSpace(f)
+	}
+	return strings.Join(fields, ", ")
+}

@@ -1,0 +1,194 @@
+package pgstore
+
+import (
+	"cmp"
+	"context"
+	"errors"
+	"fmt"
+	"slices"
+	"strconv"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+
+	"github.com/nlcron/nlcron/engine"
+)
+
+// CreateRun implements [engine.RunStore].
+func (s *Store) CreateRun(ctx context.Context, r *engine.Run) error {
+	const op = "create run"
+	if err := ctxErr(ctx, op); err != nil {
+		return err
+	}
+	results, err := encodeResults(r.Results)
+	if err != nil {
+		return fmt.Errorf("pgstore: %s: %w", op, err)
+	}
+	vars, err := encodeVars(r.Vars)
+	if err != nil {
+		return fmt.Errorf("pgstore: %s: %w", op, err)
+	}
+	_, err = s.pool.Exec(ctx, s.q.createRun, r.ID, r.AccountID, r.ChatID, nullText(r.ScheduleID), string(r.Status),
+		results, r.Error, r.LastAgentMessage, r.Bundle, r.ToolhouseID, vars, r.CallbackURL, r.ScheduledFor,
+		r.CreatedAt, r.UpdatedAt, ts(r.StartedAt), ts(r.FinishedAt), int32(r.Attempt), r.LeaseOwner, ts(r.LeaseExpiresAt))
+	return wrapErr(ctx, op, err)
+}
+
+// GetRun implements [engine.RunStore].
+func (s *Store) GetRun(ctx context.Context, accountID, id string) (*engine.Run, error) {
+	const op = "get run"
+	if err := ctxErr(ctx, op); err != nil {
+		return nil, err
+	}
+	r, err := scanRun(s.pool.QueryRow(ctx, s.q.getRun, accountID, id))
+	if err != nil {
+		return nil, wrapErr(ctx, op, err)
+	}
+	return r, nil
+}
+
+// ListRuns implements [engine.RunStore].
+func (s *Store) ListRuns(ctx context.Context, accountID string, f engine.RunFilter) ([]*engine.Run, string, error) {
+	const op = "list runs"
+	if err := ctxErr(ctx, op); err != nil {
+		return nil, "", err
+	}
+	limit := pageLimit(f.Limit)
+	sql := s.q.listRuns
+	args := []any{accountID}
+	arg := func(v any) string {
+		args = append(args, v)
+		return "$" + strconv.Itoa(len(args))
+	}
+	if f.ScheduleID != "" {
+		sql += " AND schedule_id = " + arg(f.ScheduleID)
+	}
+	if f.Status != "" {
+		sql += " AND status = " + arg(string(f.Status))
+	}
+	if f.Cursor != "" {
+		at, id, err := decodeCursor(f.Cursor)
+		if err != nil {
+			return nil, "", fmt.Errorf("pgstore: %s: %w", op, err)
+		}
+		sql += " AND (created_at, id) < (" + arg(at) + ", " + arg(id) + ")"
+	}
+	sql += " ORDER BY created_at DESC, id DESC LIMIT " + arg(limit+1)
+	rows, err := s.pool.Query(ctx, sql, args...)
+	if err != nil {
+		return nil, "", wrapErr(ctx, op, err)
+	}
+	list, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (*engine.Run, error) { return scanRun(r) })
+	if err != nil {
+		return nil, "", wrapErr(ctx, op, err)
+	}
+	next := ""
+	if len(list) > limit {
+		list = list[:limit]
+		last := list[limit-1]
+		next = encodeCursor(last.CreatedAt, last.ID)
+	}
+	return list, next, nil
+}
+
+// RequeueRun implements [engine.RunStore].
+func (s *Store) RequeueRun(ctx context.Context, accountID, id string, msg engine.Message, now time.Time) (*engine.Run, error) {
+	const op = "requeue run"
+	if err := ctxErr(ctx, op); err != nil {
+		return nil, err
+	}
+	r, err := scanRun(s.pool.QueryRow(ctx, s.q.requeueRun, accountID, id, msg.Role, msg.Content, now))
+	if err == nil {
+		return r, nil
+	}
+	if !errors.Is(err, pgx.ErrNoRows) {
+		return nil, wrapErr(ctx, op, err)
+	}
+	// Not updated: either there is no such run or it is not completed.
+	var status string
+	if err := s.pool.QueryRow(ctx, s.q.runStatus, accountID, id).Scan(&status); err != nil {
+		return nil, wrapErr(ctx, op, err)
+	}
+	return nil, fmt.Errorf("pgstore: %s: run is %s: %w", op, status, engine.ErrRunNotCompleted)
+}
+
+// AcquireRuns implements [engine.RunStore].
+func (s *Store) AcquireRuns(ctx context.Context, worker string, now, leaseUntil time.Time, limit int) ([]*engine.Run, error) {
+	const op = "acquire runs"
+	if err := ctxErr(ctx, op); err != nil {
+		return nil, err
+	}
+	if limit <= 0 {
+		return nil, nil
+	}
+	rows, err := s.pool.Query(ctx, s.q.acquireRuns, worker, now, leaseUntil, limit)
+	if err != nil {
+		return nil, wrapErr(ctx, op, err)
+	}
+	list, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (*engine.Run, error) { return scanRun(r) })
+	if err != nil {
+		return nil, wrapErr(ctx, op, err)
+	}
+	// RETURNING does not keep the subquery's order.
+	slices.SortFunc(list, func(a, b *engine.Run) int {
+		return cmp.Or(a.ScheduledFor.Compare(b.ScheduledFor), a.CreatedAt.Compare(b.CreatedAt), cmp.Compare(a.ID, b.ID))
+	})
+	return list, nil
+}
+
+// RenewLease implements [engine.RunStore].
+func (s *Store) RenewLease(ctx context.Context, id, worker string, until time.Time) error {
+	const op = "renew lease"
+	if err := ctxErr(ctx, op); err != nil {
+		return err
+	}
+	tag, err := s.pool.Exec(ctx, s.q.renewLease, id, worker, until)
+	if err != nil {
+		return wrapErr(ctx, op, err)
+	}
+	if tag.RowsAffected() == 0 {
+		return fmt.Errorf("pgstore: %s: run %s: %w", op, id, engine.ErrLeaseLost)
+	}
+	return nil
+}
+
+// FinishRun implements [engine.RunStore].
+func (s *Store) FinishRun(ctx context.Context, id, worker string, f engine.Finish) (*engine.Run, error) {
+	const op = "finish run"
+	if err := ctxErr(ctx, op); err != nil {
+		return nil, err
+	}
+	results, err := encodeResults(f.Results)
+	if err != nil {
+		return nil, fmt.Errorf("pgstore: %s: %w", op, err)
+	}
+	r, err := scanRun(s.pool.QueryRow(ctx, s.q.finishRun, id, worker, string(f.Status), results, f.Error,
+		f.LastAgentMessage, f.FinishedAt))
+	if errors.Is(err, pgx.ErrNoRows) {
+		return nil, fmt.Errorf("pgstore: %s: run %s: %w", op, id, engine.ErrLeaseLost)
+	}
+	if err != nil {
+		return nil, wrapErr(ctx, op, err)
+	}
+	return r, nil
+}
+
+// ExpireLeases implements [engine.RunStore].
+func (s *Store) ExpireLeases(ctx context.Context, now time.Time, errText string) ([]*engine.Run, error) {
+	const op = "expire leases"
+	if err := ctxErr(ctx, op); err != nil {
+		return nil, err
+	}
+	rows, err := s.pool.Query(ctx, s.q.expireLeases, now, errText)
+	if err != nil {
+		return nil, wrapErr(ctx, op, err)
+	}
+	list, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (*engine.Run, error) { return scanRun(r) })
+	if err != nil {
+		return nil, wrapErr(ctx, op, err)
+	}
+	slices.SortFunc(list, func(a, b *engine.Run) int {
+		return cmp.Or(a.ScheduledFor.Compare(b.ScheduledFor), cmp.Compare(a.ID, b.ID))
+	})
+	return list, nil
+}

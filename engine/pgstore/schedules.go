@@ -1,0 +1,238 @@
+package pgstore
+
+import (
+	"context"
+	"encoding/base64"
+	"errors"
+	"fmt"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgtype"
+
+	"github.com/nlcron/nlcron/engine"
+)
+
+// CreateSchedule implements [engine.ScheduleStore].
+func (s *Store) CreateSchedule(ctx context.Context, sc *engine.Schedule) error {
+	const op = "create schedule"
+	if err := ctxErr(ctx, op); err != nil {
+		return err
+	}
+	vars, err := encodeVars(sc.Vars)
+	if err != nil {
+		return fmt.Errorf("pgstore: %s: %w", op, err)
+	}
+	_, err = s.pool.Exec(ctx, s.q.createSchedule, sc.ID, sc.AccountID, sc.ChatID, sc.Cadence, sc.Cron,
+		sc.Timezone, sc.Active, sc.Bundle, sc.ToolhouseID, vars, sc.CallbackURL, sc.CreatedAt, sc.UpdatedAt,
+		ts(sc.LastRunAt), ts(sc.NextRunAt), ts(sc.LastDispatchedAt), ts(sc.PausedAt), sc.Version)
+	return wrapErr(ctx, op, err)
+}
+
+// GetSchedule implements [engine.ScheduleStore].
+func (s *Store) GetSchedule(ctx context.Context, accountID, id string) (*engine.Schedule, error) {
+	const op = "get schedule"
+	if err := ctxErr(ctx, op); err != nil {
+		return nil, err
+	}
+	sc, err := scanSchedule(s.pool.QueryRow(ctx, s.q.getSchedule, accountID, id))
+	if err != nil {
+		return nil, wrapErr(ctx, op, err)
+	}
+	return sc, nil
+}
+
+// ListSchedules implements [engine.ScheduleStore].
+func (s *Store) ListSchedules(ctx context.Context, accountID string, p engine.Page) ([]*engine.Schedule, string, error) {
+	const op = "list schedules"
+	if err := ctxErr(ctx, op); err != nil {
+		return nil, "", err
+	}
+	limit := pageLimit(p.Limit)
+	var (
+		rows pgx.Rows
+		err  error
+	)
+	if p.Cursor == "" {
+		rows, err = s.pool.Query(ctx, s.q.listSchedules, accountID, limit+1)
+	} else {
+		at, id, cerr := decodeCursor(p.Cursor)
+		if cerr != nil {
+			return nil, "", fmt.Errorf("pgstore: %s: %w", op, cerr)
+		}
+		rows, err = s.pool.Query(ctx, s.q.listSchedulesAfter, accountID, limit+1, at, id)
+	}
+	if err != nil {
+		return nil, "", wrapErr(ctx, op, err)
+	}
+	list, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (*engine.Schedule, error) { return scanSchedule(r) })
+	if err != nil {
+		return nil, "", wrapErr(ctx, op, err)
+	}
+	next := ""
+	if len(list) > limit {
+		list = list[:limit]
+		last := list[limit-1]
+		next = encodeCursor(last.CreatedAt, last.ID)
+	}
+	return list, next, nil
+}
+
+// UpdateSchedule implements [engine.ScheduleStore].
+func (s *Store) UpdateSchedule(ctx context.Context, sc *engine.Schedule, record ...engine.Occurrence) error {
+	const op = "update schedule"
+	if err := ctxErr(ctx, op); err != nil {
+		return err
+	}
+	vars, err := encodeVars(sc.Vars)
+	if err != nil {
+		return fmt.Errorf("pgstore: %s: %w", op, err)
+	}
+	err = pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
+		tag, err := tx.Exec(ctx, s.q.updateSchedule, sc.AccountID, sc.ID, sc.ChatID, sc.Cadence, sc.Cron,
+			sc.Timezone, sc.Active, sc.Bundle, sc.ToolhouseID, vars, sc.CallbackURL, sc.CreatedAt, sc.UpdatedAt,
+			ts(sc.LastRunAt), ts(sc.NextRunAt), ts(sc.LastDispatchedAt), ts(sc.PausedAt), sc.Version)
+		if err != nil {
+			return err
+		}
+		if tag.RowsAffected() == 0 {
+			var exists bool
+			if err := tx.QueryRow(ctx, s.q.scheduleExists, sc.AccountID, sc.ID).Scan(&exists); err != nil {
+				return err
+			}
+			if exists {
+				return fmt.Errorf("%w: version %d is not the stored version", engine.ErrConflict, sc.Version)
+			}
+			return engine.ErrNotFound
+		}
+		if len(record) > 0 {
+			var occ occurrenceArrays
+			for _, o := range record {
+				if o.ScheduleID == "" {
+					o.ScheduleID = sc.ID
+				}
+				if o.AccountID == "" {
+					o.AccountID = sc.AccountID
+				}
+				occ.add(o)
+			}
+			if _, err := tx.Exec(ctx, s.q.insertOccurrencesIgnore, occ.args()...); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return wrapErr(ctx, op, err)
+	}
+	sc.Version++
+	return nil
+}
+
+// DeleteSchedule implements [engine.ScheduleStore].
+func (s *Store) DeleteSchedule(ctx context.Context, accountID, id string) (*engine.Schedule, error) {
+	const op = "delete schedule"
+	if err := ctxErr(ctx, op); err != nil {
+		return nil, err
+	}
+	var sc *engine.Schedule
+	err := pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
+		var err error
+		sc, err = scanSchedule(tx.QueryRow(ctx, s.q.deleteSchedule, accountID, id))
+		if err != nil {
+			return err
+		}
+		_, err = tx.Exec(ctx, s.q.deleteOccurrences, id)
+		return err
+	})
+	if err != nil {
+		return nil, wrapErr(ctx, op, err)
+	}
+	return sc, nil
+}
+
+// ListOccurrences implements [engine.ScheduleStore].
+func (s *Store) ListOccurrences(ctx context.Context, accountID, scheduleID string, from, to time.Time, limit int) ([]engine.Occurrence, error) {
+	const op = "list occurrences"
+	if err := ctxErr(ctx, op); err != nil {
+		return nil, err
+	}
+	var lim pgtype.Int8
+	if limit > 0 {
+		lim = pgtype.Int8{Int64: int64(limit), Valid: true}
+	}
+	var list []engine.Occurrence
+	// One snapshot for the existence check and the listing.
+	err := pgx.BeginTxFunc(ctx, s.pool, pgx.TxOptions{AccessMode: pgx.ReadOnly, IsoLevel: pgx.RepeatableRead}, func(tx pgx.Tx) error {
+		var exists bool
+		if err := tx.QueryRow(ctx, s.q.scheduleExists, accountID, scheduleID).Scan(&exists); err != nil {
+			return err
+		}
+		if !exists {
+			return engine.ErrNotFound
+		}
+		rows, err := tx.Query(ctx, s.q.listOccurrences, scheduleID, accountID, from, to, lim)
+		if err != nil {
+			return err
+		}
+		list, err = pgx.CollectRows(rows, func(r pgx.CollectableRow) (engine.Occurrence, error) { return scanOccurrence(r) })
+		return err
+	})
+	if err != nil {
+		return nil, wrapErr(ctx, op, err)
+	}
+	return list, nil
+}
+
+// occurrenceArrays collects occurrences column by column for one
+// multi-row INSERT ... SELECT FROM unnest(...).
+type occurrenceArrays struct {
+	scheduleID, accountID, outcome, reason, runID []string
+	fireTime, recordedAt                          []time.Time
+}
+
+func (a *occurrenceArrays) add(o engine.Occurrence) {
+	a.scheduleID = append(a.scheduleID, o.ScheduleID)
+	a.accountID = append(a.accountID, o.AccountID)
+	a.fireTime = append(a.fireTime, o.FireTime)
+	a.outcome = append(a.outcome, string(o.Outcome))
+	a.reason = append(a.reason, string(o.Reason))
+	a.runID = append(a.runID, o.RunID)
+	a.recordedAt = append(a.recordedAt, o.RecordedAt)
+}
+
+func (a *occurrenceArrays) len() int { return len(a.scheduleID) }
+
+func (a *occurrenceArrays) args() []any {
+	return []any{a.scheduleID, a.accountID, a.fireTime, a.outcome, a.reason, a.runID, a.recordedAt}
+}
+
+func pageLimit(n int) int {
+	if n <= 0 {
+		return engine.DefaultPageLimit
+	}
+	return min(n, engine.MaxPageLimit)
+}
+
+// A cursor is the position of the last item of a page, (CreatedAt, ID),
+// as base64url("<unix microseconds>:<id>").
+func encodeCursor(at time.Time, id string) string {
+	return base64.RawURLEncoding.EncodeToString([]byte(strconv.FormatInt(at.UnixMicro(), 10) + ":" + id))
+}
+
+var errBadCursor = errors.New("malformed cursor")
+
+func decodeCursor(c string) (time.Time, string, error) {
+	b, err := base64.RawURLEncoding.DecodeString(c)
+	if err != nil {
+		return time.Time{}, "", fmt.Errorf("%w: %w", engine.ErrInvalid, errBadCursor)
+	}
+	num, id, ok := strings.Cut(string(b), ":")
+	us, err := strconv.ParseInt(num, 10, 64)
+	if !ok || err != nil || id == "" {
+		return time.Time{}, "", fmt.Errorf("%w: %w", engine.ErrInvalid, errBadCursor)
+	}
+	return time.UnixMicro(us).UTC(), id, nil
+}
