@@ -25,7 +25,7 @@ var ErrInvalidCron = errors.New("invalid cron expression")
 // field ("..., or on Monday") or both ("..., if it falls on Monday"),
 // following the schedule package's rule.
 func Describe(expr string) (string, error) {
-	f, err := parseFields(expr)
+	f, err := dParseFields(expr)
 	if err != nil {
 		return "", fmt.Errorf("nlcron: describe %q: %w", expr, err)
 	}
@@ -35,17 +35,17 @@ func Describe(expr string) (string, error) {
 
 // Bit masks of the full range of each field.
 const (
-	allMinutes = 1<<60 - 1
-	allHours   = 1<<24 - 1
-	allDoms    = (1<<32 - 1) &^ 1 // days 1..31
-	allMonths  = (1<<13 - 1) &^ 1 // months 1..12
-	allDows    = 1<<7 - 1         // 0 (Sunday) .. 6
+	dAllMinutes = 1<<60 - 1
+	dAllHours   = 1<<24 - 1
+	dAllDoms    = (1<<32 - 1) &^ 1 // days 1..31
+	dAllMonths  = (1<<13 - 1) &^ 1 // months 1..12
+	dAllDows    = 1<<7 - 1         // 0 (Sunday) .. 6
 )
 
-// fields is the meaning of a cron expression, one bit set per field.
+// dFields is the meaning of a cron expression, one bit set per field.
 // It is what Describe describes; two expressions with equal fields fire at
 // the same instants.
-type fields struct {
+type dFields struct {
 	minute uint64 // bits 0..59
 	hour   uint64 // bits 0..23
 	dom    uint64 // bits 1..31: plain days of the month
@@ -67,7 +67,7 @@ type fields struct {
 	domStar, dowStar bool
 }
 
-var macros = map[string]string{
+var dMacros = map[string]string{
 	"@yearly":   "0 0 1 1 *",
 	"@annually": "0 0 1 1 *",
 	"@monthly":  "0 0 1 * *",
@@ -84,34 +84,34 @@ var macros = map[string]string{
 	"@30minutes":   "0,30 * * * *",
 }
 
-var monthNames = [...]string{"", "January", "February", "March", "April", "May", "June",
+var dMonthNames = [...]string{"", "January", "February", "March", "April", "May", "June",
 	"July", "August", "September", "October", "November", "December"}
 
-var dayNames = [...]string{"Sunday", "Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday"}
+var dDayNames = [...]string{"Sunday", "Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday"}
 
-// fieldRange describes the legal values of one field.
-type fieldRange struct {
+// dFieldRange describes the legal values of one field.
+type dFieldRange struct {
 	name     string
 	min, max int
 	names    []string // three-letter names, index = value - min
 }
 
 var (
-	minuteRange = fieldRange{name: "minute", min: 0, max: 59}
-	hourRange   = fieldRange{name: "hour", min: 0, max: 23}
-	domRange    = fieldRange{name: "day of month", min: 1, max: 31}
-	monthRange  = fieldRange{name: "month", min: 1, max: 12, names: []string{
+	dMinuteRange = dFieldRange{name: "minute", min: 0, max: 59}
+	dHourRange   = dFieldRange{name: "hour", min: 0, max: 23}
+	dDomRange    = dFieldRange{name: "day of month", min: 1, max: 31}
+	dMonthRange  = dFieldRange{name: "month", min: 1, max: 12, names: []string{
 		"jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"}}
-	dowRange = fieldRange{name: "day of week", min: 0, max: 7, names: []string{
+	dDowRange = dFieldRange{name: "day of week", min: 0, max: 7, names: []string{
 		"sun", "mon", "tue", "wed", "thu", "fri", "sat"}}
 )
 
-// parseFields reads a cron expression into its bit sets.
-func parseFields(expr string) (fields, error) {
-	var f fields
+// dParseFields reads a cron expression into its bit sets.
+func dParseFields(expr string) (dFields, error) {
+	var f dFields
 	s := strings.TrimSpace(expr)
 	if strings.HasPrefix(s, "@") {
-		m, ok := macros[strings.ToLower(s)]
+		m, ok := dMacros[strings.ToLower(s)]
 		if !ok {
 			return f, fmt.Errorf("%w: unknown macro %q", ErrInvalidCron, s)
 		}
@@ -121,28 +121,28 @@ func parseFields(expr string) (fields, error) {
 	n := 0
 	for p := range strings.FieldsSeq(s) {
 		if n == 5 {
-			return f, fmt.Errorf("%w: more than 5 fields", ErrInvalidCron)
+			return f, fmt.Errorf("%w: more than 5 dFields", ErrInvalidCron)
 		}
 		parts[n] = p
 		n++
 	}
 	if n != 5 {
-		return f, fmt.Errorf("%w: want 5 fields, got %d", ErrInvalidCron, n)
+		return f, fmt.Errorf("%w: want 5 dFields, got %d", ErrInvalidCron, n)
 	}
 	var err error
-	if f.minute, err = parseField(parts[0], minuteRange, nil); err != nil {
+	if f.minute, err = dParseField(parts[0], dMinuteRange, nil); err != nil {
 		return f, err
 	}
-	if f.hour, err = parseField(parts[1], hourRange, nil); err != nil {
+	if f.hour, err = dParseField(parts[1], dHourRange, nil); err != nil {
 		return f, err
 	}
-	if f.dom, err = parseField(parts[2], domRange, f.domSpecial); err != nil {
+	if f.dom, err = dParseField(parts[2], dDomRange, f.domSpecial); err != nil {
 		return f, err
 	}
-	if f.month, err = parseField(parts[3], monthRange, nil); err != nil {
+	if f.month, err = dParseField(parts[3], dMonthRange, nil); err != nil {
 		return f, err
 	}
-	if f.dow, err = parseField(parts[4], dowRange, f.dowSpecial); err != nil {
+	if f.dow, err = dParseField(parts[4], dDowRange, f.dowSpecial); err != nil {
 		return f, err
 	}
 	if f.dow&(1<<7) != 0 { // 7 is Sunday too
@@ -156,14 +156,14 @@ func parseFields(expr string) (fields, error) {
 }
 
 // domSpecial parses the day-of-month items L and nW.
-func (f *fields) domSpecial(item string) (bool, error) {
+func (f *dFields) domSpecial(item string) (bool, error) {
 	u := strings.ToUpper(item)
 	switch {
 	case u == "L":
 		f.domLast = true
 		return true, nil
 	case strings.HasSuffix(u, "W"):
-		d, err := atoiRange(u[:len(u)-1], domRange)
+		d, err := dAtoiRange(u[:len(u)-1], dDomRange)
 		if err != nil {
 			return true, err
 		}
@@ -174,10 +174,10 @@ func (f *fields) domSpecial(item string) (bool, error) {
 }
 
 // dowSpecial parses the day-of-week items nL and n#k.
-func (f *fields) dowSpecial(item string) (bool, error) {
+func (f *dFields) dowSpecial(item string) (bool, error) {
 	u := strings.ToUpper(item)
 	if i := strings.IndexByte(u, '#'); i >= 0 {
-		d, err := valueOf(strings.ToLower(u[:i]), dowRange)
+		d, err := dValueOf(strings.ToLower(u[:i]), dDowRange)
 		if err != nil {
 			return true, err
 		}
@@ -189,7 +189,7 @@ func (f *fields) dowSpecial(item string) (bool, error) {
 		return true, nil
 	}
 	if len(u) > 1 && strings.HasSuffix(u, "L") {
-		d, err := valueOf(strings.ToLower(u[:len(u)-1]), dowRange)
+		d, err := dValueOf(strings.ToLower(u[:len(u)-1]), dDowRange)
 		if err != nil {
 			return true, err
 		}
@@ -199,10 +199,10 @@ func (f *fields) dowSpecial(item string) (bool, error) {
 	return false, nil
 }
 
-// parseField parses a comma-separated list of *, a, a-b, with optional
+// dParseField parses a comma-separated list of *, a, a-b, with optional
 // /step, into a bit set. special, when not nil, gets the first look at
 // every item and reports whether it consumed it.
-func parseField(s string, r fieldRange, special func(string) (bool, error)) (uint64, error) {
+func dParseField(s string, r dFieldRange, special func(string) (bool, error)) (uint64, error) {
 	if s == "" {
 		return 0, fmt.Errorf("%w: empty %s field", ErrInvalidCron, r.name)
 	}
@@ -230,7 +230,7 @@ func parseField(s string, r fieldRange, special func(string) (bool, error)) (uin
 			}
 		}
 		lo, hi := r.min, r.max
-		if r.name == dowRange.name {
+		if r.name == dDowRange.name {
 			hi = 6 // "*" means Sunday..Saturday
 		}
 		switch {
@@ -238,16 +238,16 @@ func parseField(s string, r fieldRange, special func(string) (bool, error)) (uin
 		default:
 			a, b, isRange := strings.Cut(rng, "-")
 			var err error
-			if lo, err = valueOf(strings.ToLower(a), r); err != nil {
+			if lo, err = dValueOf(strings.ToLower(a), r); err != nil {
 				return 0, err
 			}
 			switch {
 			case isRange:
-				if hi, err = valueOf(strings.ToLower(b), r); err != nil {
+				if hi, err = dValueOf(strings.ToLower(b), r); err != nil {
 					return 0, err
 				}
 				if hi < lo {
-					return 0, fmt.Errorf("%w: range %q in %s field runs backwards", ErrInvalidCron, rng, r.name)
+					return 0, fmt.Errorf("%w: range %q in %s field dRuns backwards", ErrInvalidCron, rng, r.name)
 				}
 			case hasStep:
 				hi = r.max
@@ -262,17 +262,17 @@ func parseField(s string, r fieldRange, special func(string) (bool, error)) (uin
 	return set, nil
 }
 
-// valueOf parses a number or (for months and weekdays) a name.
-func valueOf(s string, r fieldRange) (int, error) {
+// dValueOf parses a number or (for months and weekdays) a name.
+func dValueOf(s string, r dFieldRange) (int, error) {
 	for i, n := range r.names {
 		if s == n {
 			return r.min + i, nil
 		}
 	}
-	return atoiRange(s, r)
+	return dAtoiRange(s, r)
 }
 
-func atoiRange(s string, r fieldRange) (int, error) {
+func dAtoiRange(s string, r dFieldRange) (int, error) {
 	v, err := strconv.Atoi(s)
 	if err != nil || s[0] == '+' || s[0] == '-' {
 		return 0, fmt.Errorf("%w: %q is not a %s", ErrInvalidCron, s, r.name)
@@ -283,10 +283,10 @@ func atoiRange(s string, r fieldRange) (int, error) {
 	return v, nil
 }
 
-// progression reports whether set (values lo..hi) is an arithmetic
+// dProgression reports whether set (values lo..hi) is an arithmetic
 // progression of at least two values, and its first value, step, last
 // value and count.
-func progression(set uint64) (first, step, last, count int, ok bool) {
+func dProgression(set uint64) (first, step, last, count int, ok bool) {
 	count = bits.OnesCount64(set)
 	if count < 2 {
 		return 0, 0, 0, count, false
@@ -304,23 +304,23 @@ func progression(set uint64) (first, step, last, count int, ok bool) {
 	return first, step, last, count, want == set
 }
 
-// run is a maximal interval of consecutive values in a set.
-type run struct{ lo, hi int }
+// dRun is a maximal interval of consecutive values in a set.
+type dRun struct{ lo, hi int }
 
-// runs splits set into maximal runs of consecutive values.
-func runs(set uint64, buf []run) []run {
+// dRuns splits set into maximal runs of consecutive values.
+func dRuns(set uint64, buf []dRun) []dRun {
 	for set != 0 {
 		lo := bits.TrailingZeros64(set)
 		hi := lo + bits.TrailingZeros64(^(set >> lo)) - 1
-		buf = append(buf, run{lo, hi})
+		buf = append(buf, dRun{lo, hi})
 		set &^= (1<<(hi-lo+1) - 1) << lo
 	}
 	return buf
 }
 
-// appendList appends items joined as "a", "a and b" or "a, b and c",
+// dAppendList appends items joined as "a", "a and b" or "a, b and c",
 // with conj in place of "and".
-func appendList(b []byte, n int, conj string, item func(b []byte, i int) []byte) []byte {
+func dAppendList(b []byte, n int, conj string, item func(b []byte, i int) []byte) []byte {
 	for i := range n {
 		switch {
 		case i == 0:
@@ -336,24 +336,24 @@ func appendList(b []byte, n int, conj string, item func(b []byte, i int) []byte)
 	return b
 }
 
-// appendRunList lists a set as its runs: runs of three or more values
+// dAppendRunList lists a set as its runs: runs of three or more values
 // read "a through b", shorter runs are listed value by value.
-func appendRunList(b []byte, set uint64, conj string, label func(b []byte, v int) []byte) []byte {
-	var buf [32]run
-	var items [64]run
+func dAppendRunList(b []byte, set uint64, conj string, label func(b []byte, v int) []byte) []byte {
+	var buf [32]dRun
+	var items [64]dRun
 	n := 0
-	for _, r := range runs(set, buf[:0]) {
+	for _, r := range dRuns(set, buf[:0]) {
 		if r.hi-r.lo >= 2 {
 			items[n] = r
 			n++
 			continue
 		}
 		for v := r.lo; v <= r.hi; v++ {
-			items[n] = run{v, v}
+			items[n] = dRun{v, v}
 			n++
 		}
 	}
-	return appendList(b, n, conj, func(b []byte, i int) []byte {
+	return dAppendList(b, n, conj, func(b []byte, i int) []byte {
 		b = label(b, items[i].lo)
 		if items[i].hi != items[i].lo {
 			b = append(b, " through "...)
@@ -363,11 +363,11 @@ func appendRunList(b []byte, set uint64, conj string, label func(b []byte, v int
 	})
 }
 
-func appendInt(b []byte, v int) []byte { return strconv.AppendInt(b, int64(v), 10) }
+func dAppendInt(b []byte, v int) []byte { return strconv.AppendInt(b, int64(v), 10) }
 
-// appendOrdinal appends 1st, 2nd, 3rd, 4th, ... 21st, 22nd, 23rd, ...
-func appendOrdinal(b []byte, v int) []byte {
-	b = appendInt(b, v)
+// dAppendOrdinal appends 1st, 2nd, 3rd, 4th, ... 21st, 22nd, 23rd, ...
+func dAppendOrdinal(b []byte, v int) []byte {
+	b = dAppendInt(b, v)
 	switch {
 	case v%100/10 == 1:
 		return append(b, "th"...)
@@ -381,18 +381,18 @@ func appendOrdinal(b []byte, v int) []byte {
 	return append(b, "th"...)
 }
 
-// appendHour appends an hour label: "12 AM", "9 AM", "12 PM", "5 PM".
-func appendHour(b []byte, h int) []byte {
-	b = appendInt(b, (h+11)%12+1)
+// dAppendHour appends an hour label: "12 AM", "9 AM", "12 PM", "5 PM".
+func dAppendHour(b []byte, h int) []byte {
+	b = dAppendInt(b, (h+11)%12+1)
 	if h < 12 {
 		return append(b, " AM"...)
 	}
 	return append(b, " PM"...)
 }
 
-// appendClock appends a time label: "12:00 AM", "9:05 AM", "5:30 PM".
-func appendClock(b []byte, h, m int) []byte {
-	b = appendInt(b, (h+11)%12+1)
+// dAppendClock appends a time label: "12:00 AM", "9:05 AM", "5:30 PM".
+func dAppendClock(b []byte, h, m int) []byte {
+	b = dAppendInt(b, (h+11)%12+1)
 	b = append(b, ':', byte('0'+m/10), byte('0'+m%10))
 	if h < 12 {
 		return append(b, " AM"...)
@@ -401,13 +401,13 @@ func appendClock(b []byte, h, m int) []byte {
 }
 
 // appendDescription appends the whole description: time, days, months.
-func (f *fields) appendDescription(b []byte) []byte {
+func (f *dFields) appendDescription(b []byte) []byte {
 	b = f.appendTime(b)
 	monthDone := false
 	b, monthDone = f.appendDays(b)
-	if !monthDone && f.month != allMonths {
+	if !monthDone && f.month != dAllMonths {
 		b = append(b, ", "...)
-		b = appendMonths(b, f.month)
+		b = dAppendMonths(b, f.month)
 	}
 	return b
 }
@@ -420,20 +420,20 @@ func (f *fields) appendDescription(b []byte) []byte {
 // "every minute", "every N minutes" and "every N hours" forms (and an
 // absent hour clause) parse back to '*'-prefixed fields; every other form
 // parses back to plain values, ranges and lists.
-func (f *fields) appendTime(b []byte) []byte {
+func (f *dFields) appendTime(b []byte) []byte {
 	m, h := f.minute, f.hour
 	wild := f.minuteStar || f.hourStar
-	hStep, hStar := starStep(h, 23)
-	if wild && m == allMinutes && h == allHours {
+	hStep, hStar := dStarStep(h, 23)
+	if wild && m == dAllMinutes && h == dAllHours {
 		return append(b, "every minute"...)
 	}
 	if m == 1 { // on the hour
 		switch {
-		case wild && h == allHours:
+		case wild && h == dAllHours:
 			return append(b, "every hour"...)
 		case wild && hStar:
 			b = append(b, "every "...)
-			b = appendInt(b, hStep)
+			b = dAppendInt(b, hStep)
 			return append(b, " hours"...)
 		}
 	}
@@ -447,25 +447,25 @@ func (f *fields) appendTime(b []byte) []byte {
 		}
 		b = append(b, "at "...)
 		var hs, ms [4]int
-		hl := setValues(h, hs[:0])
-		ml := setValues(m, ms[:0])
-		return appendList(b, nm*nh, "and", func(b []byte, i int) []byte {
-			return appendClock(b, hl[i/nm], ml[i%nm])
+		hl := dSetValues(h, hs[:0])
+		ml := dSetValues(m, ms[:0])
+		return dAppendList(b, nm*nh, "and", func(b []byte, i int) []byte {
+			return dAppendClock(b, hl[i/nm], ml[i%nm])
 		})
 	}
 	if m == 1 && !wild {
-		if first, step, last, count, ok := progression(h); ok && count >= 3 {
+		if first, step, last, count, ok := dProgression(h); ok && count >= 3 {
 			b = append(b, "every "...)
 			if step == 1 {
 				b = append(b, "hour"...)
 			} else {
-				b = appendInt(b, step)
+				b = dAppendInt(b, step)
 				b = append(b, " hours"...)
 			}
 			b = append(b, " from "...)
-			b = appendHour(b, first)
+			b = dAppendHour(b, first)
 			b = append(b, " through "...)
-			return appendHour(b, last)
+			return dAppendHour(b, last)
 		}
 	}
 	// General form: minutes, then hours. Decide which of the two carries
@@ -478,9 +478,9 @@ func (f *fields) appendTime(b []byte) []byte {
 			// The hours already make a wildcard schedule, so the
 			// minutes may use any form: "every N minutes and at ..."
 			// reads better than a long list.
-			k, exact := starStep(m, 59)
-			minuteStar = exact || k >= 2 && bits.OnesCount64(m&^rangeBits(0, 59, k)) <= 3
-		case func() bool { _, ok := starStep(m, 59); return ok }():
+			k, exact := dStarStep(m, 59)
+			minuteStar = exact || k >= 2 && bits.OnesCount64(m&^dRangeBits(0, 59, k)) <= 3
+		case func() bool { _, ok := dStarStep(m, 59); return ok }():
 			minuteStar = true
 		case f.minuteStar:
 			minuteStar = true
@@ -488,24 +488,24 @@ func (f *fields) appendTime(b []byte) []byte {
 			hourStar = true
 		}
 	}
-	b = appendMinutes(b, m, minuteStar)
-	if h != allHours || !hourStar {
+	b = dAppendMinutes(b, m, minuteStar)
+	if h != dAllHours || !hourStar {
 		b = append(b, ", "...)
-		b = appendHours(b, h, hourStar)
+		b = dAppendHours(b, h, hourStar)
 	}
 	return b
 }
 
-// starStep reports whether set (values 0..max) contains a progression
+// dStarStep reports whether set (values 0..max) contains a progression
 // 0, k, 2k, ... that a '*'-prefixed field "*/k" (k>=1) selects, returning
 // the smallest such k >= 1; exact reports whether set is exactly that
 // progression.
-func starStep(set uint64, max int) (k int, exact bool) {
+func dStarStep(set uint64, max int) (k int, exact bool) {
 	if set&1 == 0 {
 		return 0, false
 	}
 	for k = 1; k <= max; k++ {
-		p := rangeBits(0, max, k)
+		p := dRangeBits(0, max, k)
 		if set&p == p {
 			return k, set == p
 		}
@@ -513,8 +513,8 @@ func starStep(set uint64, max int) (k int, exact bool) {
 	return 0, false
 }
 
-// rangeBits returns the bits lo, lo+step, ..., up to hi.
-func rangeBits(lo, hi, step int) uint64 {
+// dRangeBits returns the bits lo, lo+step, ..., up to hi.
+func dRangeBits(lo, hi, step int) uint64 {
 	var b uint64
 	for v := lo; v <= hi; v += step {
 		b |= 1 << v
@@ -522,7 +522,7 @@ func rangeBits(lo, hi, step int) uint64 {
 	return b
 }
 
-func setValues(set uint64, buf []int) []int {
+func dSetValues(set uint64, buf []int) []int {
 	for set != 0 {
 		v := bits.TrailingZeros64(set)
 		buf = append(buf, v)
@@ -531,120 +531,120 @@ func setValues(set uint64, buf []int) []int {
 	return buf
 }
 
-// appendMinutes describes a minute set on its own. star asks for a form
+// dAppendMinutes describes a minute set on its own. star asks for a form
 // that parses back to a '*'-prefixed field; the set must then contain
 // 0, k, 2k, ... for some k.
-func appendMinutes(b []byte, m uint64, star bool) []byte {
+func dAppendMinutes(b []byte, m uint64, star bool) []byte {
 	if star {
-		k, exact := starStep(m, 59)
+		k, exact := dStarStep(m, 59)
 		switch {
 		case k == 1:
 			return append(b, "every minute"...)
 		case exact:
 			b = append(b, "every "...)
-			b = appendInt(b, k)
+			b = dAppendInt(b, k)
 			return append(b, " minutes"...)
 		}
 		b = append(b, "every "...)
-		b = appendInt(b, k)
+		b = dAppendInt(b, k)
 		b = append(b, " minutes and "...)
-		return appendMinuteList(b, m&^rangeBits(0, 59, k))
+		return dAppendMinuteList(b, m&^dRangeBits(0, 59, k))
 	}
-	if first, step, last, count, ok := progression(m); ok {
+	if first, step, last, count, ok := dProgression(m); ok {
 		switch {
-		case step == 1 && count >= 3 || m == allMinutes:
+		case step == 1 && count >= 3 || m == dAllMinutes:
 			b = append(b, "every minute from minute "...)
-			b = appendInt(b, first)
+			b = dAppendInt(b, first)
 			b = append(b, " through "...)
-			return appendInt(b, last)
+			return dAppendInt(b, last)
 		case step == 1:
 		case first != 0 && last+step > 59 && (count >= 3 || 60%step == 0):
 			b = append(b, "every "...)
-			b = appendInt(b, step)
+			b = dAppendInt(b, step)
 			b = append(b, " minutes starting at minute "...)
-			return appendInt(b, first)
+			return dAppendInt(b, first)
 		case count >= 3:
 			b = append(b, "every "...)
-			b = appendInt(b, step)
+			b = dAppendInt(b, step)
 			b = append(b, " minutes from minute "...)
-			b = appendInt(b, first)
+			b = dAppendInt(b, first)
 			b = append(b, " through "...)
-			return appendInt(b, last)
+			return dAppendInt(b, last)
 		}
 	}
 	if m == 1 {
 		return append(b, "on the hour"...)
 	}
-	return appendMinuteList(b, m)
+	return dAppendMinuteList(b, m)
 }
 
-// appendMinuteList lists minutes: "at 5, 10 and 20 through 25 minutes
+// dAppendMinuteList lists minutes: "at 5, 10 and 20 through 25 minutes
 // past the hour".
-func appendMinuteList(b []byte, m uint64) []byte {
+func dAppendMinuteList(b []byte, m uint64) []byte {
 	b = append(b, "at "...)
-	b = appendRunList(b, m, "and", appendInt)
+	b = dAppendRunList(b, m, "and", dAppendInt)
 	if m == 1<<1 {
 		return append(b, " minute past the hour"...)
 	}
 	return append(b, " minutes past the hour"...)
 }
 
-// appendHours describes an hour set as a qualifier after the minutes.
+// dAppendHours describes an hour set as a qualifier after the minutes.
 // star asks for a form that parses back to a '*'-prefixed field.
-func appendHours(b []byte, h uint64, star bool) []byte {
+func dAppendHours(b []byte, h uint64, star bool) []byte {
 	if star {
-		k, exact := starStep(h, 23)
+		k, exact := dStarStep(h, 23)
 		b = append(b, "every "...)
-		b = appendInt(b, k)
+		b = dAppendInt(b, k)
 		b = append(b, " hours"...)
 		if !exact {
 			b = append(b, " and during hours "...)
-			b = appendRunList(b, h&^rangeBits(0, 23, k), "and", appendHour)
+			b = dAppendRunList(b, h&^dRangeBits(0, 23, k), "and", dAppendHour)
 		}
 		return b
 	}
-	if rs := runs(h, make([]run, 0, 1)); len(rs) == 1 {
+	if rs := dRuns(h, make([]dRun, 0, 1)); len(rs) == 1 {
 		b = append(b, "from "...)
-		b = appendClock(b, rs[0].lo, 0)
+		b = dAppendClock(b, rs[0].lo, 0)
 		b = append(b, " through "...)
-		return appendClock(b, rs[0].hi, 59)
+		return dAppendClock(b, rs[0].hi, 59)
 	}
-	if first, step, last, count, ok := progression(h); ok && step >= 2 && count >= 3 {
+	if first, step, last, count, ok := dProgression(h); ok && step >= 2 && count >= 3 {
 		b = append(b, "every "...)
-		b = appendInt(b, step)
+		b = dAppendInt(b, step)
 		b = append(b, " hours from "...)
-		b = appendHour(b, first)
+		b = dAppendHour(b, first)
 		b = append(b, " through "...)
-		return appendHour(b, last)
+		return dAppendHour(b, last)
 	}
 	b = append(b, "during hours "...)
-	return appendRunList(b, h, "and", appendHour)
+	return dAppendRunList(b, h, "and", dAppendHour)
 }
 
-// appendMonths describes a month set that is not every month.
-func appendMonths(b []byte, mo uint64) []byte {
-	if rs := runs(mo, make([]run, 0, 1)); len(rs) == 1 && rs[0].hi-rs[0].lo >= 2 {
-		b = append(b, monthNames[rs[0].lo]...)
+// dAppendMonths describes a month set that is not every month.
+func dAppendMonths(b []byte, mo uint64) []byte {
+	if rs := dRuns(mo, make([]dRun, 0, 1)); len(rs) == 1 && rs[0].hi-rs[0].lo >= 2 {
+		b = append(b, dMonthNames[rs[0].lo]...)
 		b = append(b, " through "...)
-		return append(b, monthNames[rs[0].hi]...)
+		return append(b, dMonthNames[rs[0].hi]...)
 	}
 	b = append(b, "only in "...)
-	return appendRunList(b, mo, "and", func(b []byte, v int) []byte { return append(b, monthNames[v]...) })
+	return dAppendRunList(b, mo, "and", func(b []byte, v int) []byte { return append(b, dMonthNames[v]...) })
 }
 
 // appendDays describes the two day fields under the schedule package's
 // rule. It reports whether it also described the month (the "on
 // December 25" form).
-func (f *fields) appendDays(b []byte) ([]byte, bool) {
-	domAll := f.dom&allDoms == allDoms
-	dowAll := f.dow&allDows == allDows
+func (f *dFields) appendDays(b []byte) ([]byte, bool) {
+	domAll := f.dom&dAllDoms == dAllDoms
+	dowAll := f.dow&dAllDows == dAllDows
 	and := f.domStar || f.dowStar
 	switch {
 	case and && domAll && dowAll, !and && (domAll || dowAll):
 		return b, false
 	case and && domAll:
 		b = append(b, ", "...)
-		return f.appendWeekdays(b, dowStandalone), false
+		return f.appendWeekdays(b, dDowStandalone), false
 	case and && dowAll:
 		b = append(b, ", "...)
 		if f.domLast || f.domNearest != 0 || bits.OnesCount64(f.dom) != 1 ||
@@ -652,49 +652,49 @@ func (f *fields) appendDays(b []byte) ([]byte, bool) {
 			return f.appendMonthDays(b, false), false
 		}
 		b = append(b, "on "...)
-		b = append(b, monthNames[bits.TrailingZeros64(f.month)]...)
+		b = append(b, dMonthNames[bits.TrailingZeros64(f.month)]...)
 		b = append(b, ' ')
-		return appendInt(b, bits.TrailingZeros64(f.dom)), true
+		return dAppendInt(b, bits.TrailingZeros64(f.dom)), true
 	case and:
 		b = append(b, ", "...)
 		b = f.appendMonthDays(b, f.domStar)
 		b = append(b, ", if it falls on "...)
-		return f.appendWeekdays(b, dowAnd), false
+		return f.appendWeekdays(b, dDowAnd), false
 	default:
 		b = append(b, ", "...)
 		b = f.appendMonthDays(b, false)
 		b = append(b, ", or on "...)
-		return f.appendWeekdays(b, dowOr), false
+		return f.appendWeekdays(b, dDowOr), false
 	}
 }
 
 // appendMonthDays describes the day-of-month field. star asks for a form
 // that parses back to a '*'-prefixed field ("on every other day of the
 // month ...").
-func (f *fields) appendMonthDays(b []byte, star bool) []byte {
+func (f *dFields) appendMonthDays(b []byte, star bool) []byte {
 	dom := f.dom
 	plainOnly := !f.domLast && f.domNearest == 0
 	if star {
 		// The set holds 1, 1+k, 1+2k, ...: say so first.
-		k, exact := starStep(dom>>1, 30)
+		k, exact := dStarStep(dom>>1, 30)
 		if exact && plainOnly {
-			return appendEveryNthDay(b, k)
+			return dAppendEveryNthDay(b, k)
 		}
-		b = appendEveryNthDay(b, k)
+		b = dAppendEveryNthDay(b, k)
 		b = b[:len(b)-len(" of the month")]
 		b = append(b, " and the "...)
-		return f.appendDomList(b, dom&^(rangeBits(0, 30, k)<<1))
+		return f.appendDomList(b, dom&^(dRangeBits(0, 30, k)<<1))
 	}
 	if plainOnly {
-		if first, step, last, count, ok := progression(dom); ok && step >= 2 && count >= 4 {
-			b = appendEveryNthDay(b, step)
+		if first, step, last, count, ok := dProgression(dom); ok && step >= 2 && count >= 4 {
+			b = dAppendEveryNthDay(b, step)
 			if first == 1 && last+step > 31 {
 				return b
 			}
 			b = append(b, " from the "...)
-			b = appendOrdinal(b, first)
+			b = dAppendOrdinal(b, first)
 			b = append(b, " through the "...)
-			return appendOrdinal(b, last)
+			return dAppendOrdinal(b, last)
 		}
 	}
 	b = append(b, "on the "...)
@@ -703,75 +703,75 @@ func (f *fields) appendMonthDays(b []byte, star bool) []byte {
 
 // appendDomList lists plain days dom and the L and nW items: "1st,
 // 10th through 20th and last day of the month".
-func (f *fields) appendDomList(b []byte, dom uint64) []byte {
-	var buf [16]run
-	var items [40]run // plain runs as {lo,hi}; {-1,d}: weekday nearest d; {-2,0}: last day
+func (f *dFields) appendDomList(b []byte, dom uint64) []byte {
+	var buf [16]dRun
+	var items [40]dRun // plain dRuns as {lo,hi}; {-1,d}: weekday nearest d; {-2,0}: last day
 	n := 0
-	for _, r := range runs(dom, buf[:0]) {
+	for _, r := range dRuns(dom, buf[:0]) {
 		if r.hi-r.lo >= 2 {
 			items[n] = r
 			n++
 			continue
 		}
 		for v := r.lo; v <= r.hi; v++ {
-			items[n] = run{v, v}
+			items[n] = dRun{v, v}
 			n++
 		}
 	}
 	for s := f.domNearest; s != 0; s &= s - 1 {
-		items[n] = run{-1, bits.TrailingZeros64(s)}
+		items[n] = dRun{-1, bits.TrailingZeros64(s)}
 		n++
 	}
 	if f.domLast {
-		items[n] = run{-2, 0}
+		items[n] = dRun{-2, 0}
 		n++
 	}
-	b = appendList(b, n, "and", func(b []byte, i int) []byte {
+	b = dAppendList(b, n, "and", func(b []byte, i int) []byte {
 		it := items[i]
 		switch it.lo {
 		case -1:
 			b = append(b, "weekday nearest the "...)
-			return appendOrdinal(b, it.hi)
+			return dAppendOrdinal(b, it.hi)
 		case -2:
 			return append(b, "last day"...)
 		}
-		b = appendOrdinal(b, it.lo)
+		b = dAppendOrdinal(b, it.lo)
 		if it.hi != it.lo {
 			b = append(b, " through "...)
-			b = appendOrdinal(b, it.hi)
+			b = dAppendOrdinal(b, it.hi)
 		}
 		return b
 	})
 	return append(b, " of the month"...)
 }
 
-func appendEveryNthDay(b []byte, step int) []byte {
+func dAppendEveryNthDay(b []byte, step int) []byte {
 	if step == 2 {
 		return append(b, "on every other day of the month"...)
 	}
 	b = append(b, "on every "...)
-	b = appendOrdinal(b, step)
+	b = dAppendOrdinal(b, step)
 	return append(b, " day of the month"...)
 }
 
 // Ways appendWeekdays can phrase the day-of-week field.
 const (
-	dowStandalone = iota // "only on Sunday", "Monday through Friday"
-	dowOr                // after ", or on ": "Monday and Friday"
-	dowAnd               // after ", if it falls on ": "Monday or Friday"
+	dDowStandalone = iota // "only on Sunday", "Monday through Friday"
+	dDowOr                // after ", or on ": "Monday and Friday"
+	dDowAnd               // after ", if it falls on ": "Monday or Friday"
 )
 
-var nthNames = [...]string{"", "first", "second", "third", "fourth", "fifth"}
+var dNthNames = [...]string{"", "first", "second", "third", "fourth", "fifth"}
 
 // appendWeekdays describes the day-of-week field: plain weekdays, listed
 // Monday first, then the "first Monday" / "last Friday" items.
-func (f *fields) appendWeekdays(b []byte, mode int) []byte {
+func (f *dFields) appendWeekdays(b []byte, mode int) []byte {
 	conj := "and"
-	if mode == dowAnd {
+	if mode == dDowAnd {
 		conj = "or"
 	}
 	// Positions Monday=0 .. Sunday=6, so that ranges never wrap.
-	plain := (f.dow&allDows)>>1 | (f.dow&1)<<6
+	plain := (f.dow&dAllDows)>>1 | (f.dow&1)<<6
 	specials := 0
 	for d := range 7 {
 		specials += bits.OnesCount8(f.dowNth[d])
@@ -779,25 +779,25 @@ func (f *fields) appendWeekdays(b []byte, mode int) []byte {
 			specials++
 		}
 	}
-	dayLabel := func(b []byte, pos int) []byte { return append(b, dayNames[(pos+1)%7]...) }
+	dayLabel := func(b []byte, pos int) []byte { return append(b, dDayNames[(pos+1)%7]...) }
 	if plain != 0 {
-		rs := runs(plain, make([]run, 0, 4))
+		rs := dRuns(plain, make([]dRun, 0, 4))
 		switch {
-		case mode == dowStandalone && specials == 0 && len(rs) == 1 && rs[0].hi-rs[0].lo >= 2:
+		case mode == dDowStandalone && specials == 0 && len(rs) == 1 && rs[0].hi-rs[0].lo >= 2:
 			b = dayLabel(b, rs[0].lo)
 			b = append(b, " through "...)
 			return dayLabel(b, rs[0].hi)
-		case mode == dowStandalone:
+		case mode == dDowStandalone:
 			b = append(b, "only on "...)
 		}
-		b = appendRunList(b, plain, conj, dayLabel)
+		b = dAppendRunList(b, plain, conj, dayLabel)
 		if specials == 0 {
 			return b
 		}
 		b = append(b, ' ')
 		b = append(b, conj...)
 		b = append(b, " on "...)
-	} else if mode == dowStandalone {
+	} else if mode == dDowStandalone {
 		b = append(b, "on "...)
 	}
 	b = append(b, "the "...)
@@ -806,25 +806,25 @@ func (f *fields) appendWeekdays(b []byte, mode int) []byte {
 		d := (pos + 1) % 7
 		for k := 1; k <= 5; k++ {
 			if f.dowNth[d]&(1<<k) != 0 {
-				b = appendListSep(b, i, specials, conj)
+				b = dAppendListSep(b, i, specials, conj)
 				i++
-				b = append(b, nthNames[k]...)
+				b = append(b, dNthNames[k]...)
 				b = append(b, ' ')
-				b = append(b, dayNames[d]...)
+				b = append(b, dDayNames[d]...)
 			}
 		}
 		if f.dowLast&(1<<d) != 0 {
-			b = appendListSep(b, i, specials, conj)
+			b = dAppendListSep(b, i, specials, conj)
 			i++
 			b = append(b, "last "...)
-			b = append(b, dayNames[d]...)
+			b = append(b, dDayNames[d]...)
 		}
 	}
 	return append(b, " of the month"...)
 }
 
-// appendListSep appends the separator before item i of n.
-func appendListSep(b []byte, i, n int, conj string) []byte {
+// dAppendListSep appends the separator before item i of n.
+func dAppendListSep(b []byte, i, n int, conj string) []byte {
 	switch {
 	case i == 0:
 		return b
@@ -837,7 +837,7 @@ func appendListSep(b []byte, i, n int, conj string) []byte {
 }
 
 // andDayFields rewrites a day-of-month and a day-of-week field text so
-// that schedule.Parse matches a day only when it matches BOTH fields,
+// that schedule.Parse matches a day only when it matches BOTH dFields,
 // which it does when either text starts with '*' (see the schedule
 // package's "Day matching"), keeping the day sets they select. It is for
 // Parse, when a phrase says "..., if it falls on ...": dom "1-31/2" and
@@ -847,12 +847,12 @@ func appendListSep(b []byte, i, n int, conj string) []byte {
 // week) for some step k, plus any further items. Every description that
 // Describe writes with ", if it falls on" can be rewritten.
 func andDayFields(dom, dow string) (domOut, dowOut string, ok bool) {
-	var f fields
+	var f dFields
 	var err error
-	if f.dom, err = parseField(dom, domRange, f.domSpecial); err != nil {
+	if f.dom, err = dParseField(dom, dDomRange, f.domSpecial); err != nil {
 		return "", "", false
 	}
-	if f.dow, err = parseField(dow, dowRange, f.dowSpecial); err != nil {
+	if f.dow, err = dParseField(dow, dDowRange, f.dowSpecial); err != nil {
 		return "", "", false
 	}
 	if f.dow&(1<<7) != 0 {
@@ -861,20 +861,20 @@ func andDayFields(dom, dow string) (domOut, dowOut string, ok bool) {
 	if dom != "" && (dom[0] == '*' || dom[0] == '?') || dow != "" && (dow[0] == '*' || dow[0] == '?') {
 		return dom, dow, true
 	}
-	if f.dom == allDoms {
+	if f.dom == dAllDoms {
 		return "*", dow, true
 	}
-	if f.dow&allDows == allDows {
+	if f.dow&dAllDows == dAllDows {
 		return dom, "*", true
 	}
-	if k, _ := starStep(f.dom>>1, 30); k >= 2 {
+	if k, _ := dStarStep(f.dom>>1, 30); k >= 2 {
 		b := make([]byte, 0, 32)
 		b = append(b, "*/"...)
-		b = appendInt(b, k)
-		b = appendFieldList(b, f.dom&^(rangeBits(0, 30, k)<<1))
+		b = dAppendInt(b, k)
+		b = dAppendFieldList(b, f.dom&^(dRangeBits(0, 30, k)<<1))
 		for s := f.domNearest; s != 0; s &= s - 1 {
 			b = append(b, ',')
-			b = appendInt(b, bits.TrailingZeros64(s))
+			b = dAppendInt(b, bits.TrailingZeros64(s))
 			b = append(b, 'W')
 		}
 		if f.domLast {
@@ -882,23 +882,23 @@ func andDayFields(dom, dow string) (domOut, dowOut string, ok bool) {
 		}
 		return string(b), dow, true
 	}
-	if k, _ := starStep(f.dow&allDows, 6); k >= 2 {
+	if k, _ := dStarStep(f.dow&dAllDows, 6); k >= 2 {
 		b := make([]byte, 0, 32)
 		b = append(b, "*/"...)
-		b = appendInt(b, k)
-		b = appendFieldList(b, f.dow&allDows&^rangeBits(0, 6, k))
+		b = dAppendInt(b, k)
+		b = dAppendFieldList(b, f.dow&dAllDows&^dRangeBits(0, 6, k))
 		for d := range 7 {
 			if f.dowLast&(1<<d) != 0 {
 				b = append(b, ',')
-				b = appendInt(b, d)
+				b = dAppendInt(b, d)
 				b = append(b, 'L')
 			}
 			for k := 1; k <= 5; k++ {
 				if f.dowNth[d]&(1<<k) != 0 {
 					b = append(b, ',')
-					b = appendInt(b, d)
+					b = dAppendInt(b, d)
 					b = append(b, '#')
-					b = appendInt(b, k)
+					b = dAppendInt(b, k)
 				}
 			}
 		}
@@ -907,15 +907,15 @@ func andDayFields(dom, dow string) (domOut, dowOut string, ok bool) {
 	return "", "", false
 }
 
-// appendFieldList appends ",a,b-c,..." for the values in set.
-func appendFieldList(b []byte, set uint64) []byte {
-	var buf [32]run
-	for _, r := range runs(set, buf[:0]) {
+// dAppendFieldList appends ",a,b-c,..." for the values in set.
+func dAppendFieldList(b []byte, set uint64) []byte {
+	var buf [32]dRun
+	for _, r := range dRuns(set, buf[:0]) {
 		b = append(b, ',')
-		b = appendInt(b, r.lo)
+		b = dAppendInt(b, r.lo)
 		if r.hi > r.lo {
 			b = append(b, '-')
-			b = appendInt(b, r.hi)
+			b = dAppendInt(b, r.hi)
 		}
 	}
 	return b
