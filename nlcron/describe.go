@@ -54,7 +54,7 @@ type dFields struct {
 
 	domLast    bool   // L: last day of the month
 	domNearest uint64 // bits 1..31: nW, the weekday nearest day n
-	dowNth         [7]uint8
+	dowNth     [7]uint8
 	// dowNth[d] has bit k (1..5) set for "d#k", the k-th weekday d.
 	dowLast uint8 // bit d set for "dL", the last weekday d of the month
 
@@ -705,7 +705,7 @@ func (f *dFields) appendMonthDays(b []byte, star bool) []byte {
 // 10th through 20th and last day of the month".
 func (f *dFields) appendDomList(b []byte, dom uint64) []byte {
 	var buf [16]dRun
-	var items [40]dRun // plain dRuns as {lo,hi}; {-1,d}: weekday nearest d; {-2,0}: last day
+	var items [40]dRun // plain runs as {lo,hi}; {-1,d}: weekday nearest d; {-2,0}: last day
 	n := 0
 	for _, r := range dRuns(dom, buf[:0]) {
 		if r.hi-r.lo >= 2 {
@@ -837,7 +837,7 @@ func dAppendListSep(b []byte, i, n int, conj string) []byte {
 }
 
 // andDayFields rewrites a day-of-month and a day-of-week field text so
-// that schedule.Parse matches a day only when it matches BOTH dFields,
+// that schedule.Parse matches a day only when it matches BOTH fields,
 // which it does when either text starts with '*' (see the schedule
 // package's "Day matching"), keeping the day sets they select. It is for
 // Parse, when a phrase says "..., if it falls on ...": dom "1-31/2" and
