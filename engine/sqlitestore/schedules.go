@@ -1,0 +1,258 @@
+package sqlitestore
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/nlcron/nlcron/engine"
+)
+
+var insertScheduleSQL = `INSERT INTO schedules (` + scheduleCols + `) VALUES (` + placeholders(18) + `) ON CONFLICT DO NOTHING`
+
+// CreateSchedule implements [engine.ScheduleStore].
+func (s *Store) CreateSchedule(ctx context.Context, sc *engine.Schedule) error {
+	op := "create schedule " + sc.ID
+	args, err := scheduleArgs(sc)
+	if err != nil {
+		return wrapErr(ctx, op, err)
+	}
+	err = s.writeConn(ctx, func(c *sql.Conn) error {
+		res, err := c.ExecContext(ctx, insertScheduleSQL, args...)
+		if err != nil {
+			return err
+		}
+		return conflictIfNone(res, "id already taken")
+	})
+	return wrapErr(ctx, op, err)
+}
+
+// conflictIfNone turns an INSERT ... ON CONFLICT DO NOTHING that inserted
+// nothing into ErrConflict.
+func conflictIfNone(res sql.Result, why string) error {
+	n, err := res.RowsAffected()
+	if err != nil {
+		return err
+	}
+	if n == 0 {
+		return fmt.Errorf("%s: %w", why, engine.ErrConflict)
+	}
+	return nil
+}
+
+// GetSchedule implements [engine.ScheduleStore].
+func (s *Store) GetSchedule(ctx context.Context, accountID, id string) (*engine.Schedule, error) {
+	sc, err := getSchedule(ctx, s.rdb, accountID, id)
+	if err != nil {
+		return nil, wrapErr(ctx, "get schedule "+id, err)
+	}
+	return sc, nil
+}
+
+func getSchedule(ctx context.Context, q querier, accountID, id string) (*engine.Schedule, error) {
+	sc, err := scanSchedule(q.QueryRowContext(ctx,
+		`SELECT `+scheduleCols+` FROM schedules WHERE id = ? AND account_id = ?`, id, accountID))
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, engine.ErrNotFound
+	}
+	return sc, err
+}
+
+// ListSchedules implements [engine.ScheduleStore].
+func (s *Store) ListSchedules(ctx context.Context, accountID string, p engine.Page) ([]*engine.Schedule, string, error) {
+	const op = "list schedules"
+	limit := pageLimit(p.Limit)
+	query := `SELECT ` + scheduleCols + ` FROM schedules WHERE account_id = ?`
+	args := []any{accountID}
+	if p.Cursor != "" {
+		c, err := parseCursor(p.Cursor)
+		if err != nil {
+			return nil, "", wrapErr(ctx, op, err)
+		}
+		query += ` AND (created_at, id) < (?, ?)`
+		args = append(args, c.at, c.id)
+	}
+	query += ` ORDER BY created_at DESC, id DESC LIMIT ?`
+	args = append(args, limit+1)
+	rows, err := s.rdb.QueryContext(ctx, query, args...)
+	if err != nil {
+		return nil, "", wrapErr(ctx, op, err)
+	}
+	out, err := collect(rows, scanSchedule)
+	if err != nil {
+		return nil, "", wrapErr(ctx, op, err)
+	}
+	var next string
+	if len(out) > limit {
+		out = out[:limit]
+		last := out[limit-1]
+		next = cursor{at: micros(last.CreatedAt), id: last.ID}.String()
+	}
+	return out, next, nil
+}
+
+// collect scans every row with scan and closes rows.
+func collect[T any](rows *sql.Rows, scan func(scanner) (T, error)) ([]T, error) {
+	defer rows.Close()
+	var out []T
+	for rows.Next() {
+		v, err := scan(rows)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, v)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	return out, rows.Close()
+}
+
+var updateScheduleSQL = `UPDATE schedules SET chat_id = ?, cadence = ?, cron = ?, timezone = ?, active = ?,
+	bundle = ?, toolhouse_id = ?, vars = ?, callback_url = ?, created_at = ?, updated_at = ?, last_run_at = ?,
+	next_run_at = ?, last_dispatched_at = ?, paused_at = ?, version = version + 1
+	WHERE id = ? AND account_id = ? AND version = ?`
+
+// UpdateSchedule implements [engine.ScheduleStore].
+func (s *Store) UpdateSchedule(ctx context.Context, sc *engine.Schedule, record ...engine.Occurrence) error {
+	op := "update schedule " + sc.ID
+	vars, err := encodeVars(sc.Vars)
+	if err != nil {
+		return wrapErr(ctx, op, err)
+	}
+	err = s.writeTx(ctx, func(c *sql.Conn) error {
+		res, err := c.ExecContext(ctx, updateScheduleSQL, sc.ChatID, sc.Cadence, sc.Cron, sc.Timezone,
+			sc.Active, sc.Bundle, sc.ToolhouseID, vars, sc.CallbackURL, micros(sc.CreatedAt),
+			nullMicros(sc.UpdatedAt), nullMicros(sc.LastRunAt), nullMicros(sc.NextRunAt),
+			nullMicros(sc.LastDispatchedAt), nullMicros(sc.PausedAt), sc.ID, sc.AccountID, sc.Version)
+		if err != nil {
+			return err
+		}
+		if n, err := res.RowsAffected(); err != nil {
+			return err
+		} else if n == 0 {
+			var stored int64
+			err := c.QueryRowContext(ctx, `SELECT version FROM schedules WHERE id = ? AND account_id = ?`,
+				sc.ID, sc.AccountID).Scan(&stored)
+			switch {
+			case errors.Is(err, sql.ErrNoRows):
+				return engine.ErrNotFound
+			case err != nil:
+				return err
+			}
+			return fmt.Errorf("version %d, stored %d: %w", sc.Version, stored, engine.ErrConflict)
+		}
+		for _, o := range record {
+			if _, err := insertOccurrence(ctx, c, sc.ID, o); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return wrapErr(ctx, op, err)
+	}
+	sc.Version++
+	return nil
+}
+
+const insertOccurrenceSQL = `INSERT INTO occurrences (schedule_id, fire_time, account_id, outcome, reason, run_id, recorded_at)
+	VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING`
+
+// insertOccurrence records o for the schedule id unless one is recorded for
+// its fire time already; it reports whether it inserted.
+func insertOccurrence(ctx context.Context, c *sql.Conn, scheduleID string, o engine.Occurrence) (bool, error) {
+	res, err := c.ExecContext(ctx, insertOccurrenceSQL, scheduleID, micros(o.FireTime), o.AccountID,
+		string(o.Outcome), string(o.Reason), o.RunID, nullMicros(o.RecordedAt))
+	if err != nil {
+		return false, err
+	}
+	n, err := res.RowsAffected()
+	return n == 1, err
+}
+
+// DeleteSchedule implements [engine.ScheduleStore].
+func (s *Store) DeleteSchedule(ctx context.Context, accountID, id string) (*engine.Schedule, error) {
+	var sc *engine.Schedule
+	err := s.writeTx(ctx, func(c *sql.Conn) error {
+		var err error
+		sc, err = scanSchedule(c.QueryRowContext(ctx,
+			`DELETE FROM schedules WHERE id = ? AND account_id = ? RETURNING `+scheduleCols, id, accountID))
+		if errors.Is(err, sql.ErrNoRows) {
+			return engine.ErrNotFound
+		} else if err != nil {
+			return err
+		}
+		// foreign_keys=on cascades this already; a *sql.DB given to New
+		// may not have it on.
+		_, err = c.ExecContext(ctx, `DELETE FROM occurrences WHERE schedule_id = ?`, id)
+		return err
+	})
+	if err != nil {
+		return nil, wrapErr(ctx, "delete schedule "+id, err)
+	}
+	return sc, nil
+}
+
+// ListOccurrences implements [engine.ScheduleStore].
+func (s *Store) ListOccurrences(ctx context.Context, accountID, scheduleID string, from, to time.Time, limit int) ([]engine.Occurrence, error) {
+	op := "list occurrences of " + scheduleID
+	if limit <= 0 {
+		limit = -1 // no limit
+	}
+	// One statement, so that the schedule's existence and its occurrences
+	// come from the same snapshot: no row means no schedule, one row with
+	// NULL occurrence columns means none recorded.
+	rows, err := s.rdb.QueryContext(ctx, `SELECT o.fire_time, o.account_id, o.outcome, o.reason, o.run_id, o.recorded_at
+		FROM schedules s LEFT JOIN occurrences o
+			ON o.schedule_id = s.id AND o.fire_time >= ? AND o.fire_time < ?
+		WHERE s.id = ? AND s.account_id = ?
+		ORDER BY o.fire_time
+		LIMIT ?`, micros(from), micros(to), scheduleID, accountID, limit)
+	if err != nil {
+		return nil, wrapErr(ctx, op, err)
+	}
+	out, found, err := scanOccurrences(rows, scheduleID)
+	if err != nil {
+		return nil, wrapErr(ctx, op, err)
+	}
+	if !found {
+		return nil, wrapErr(ctx, op, engine.ErrNotFound)
+	}
+	return out, nil
+}
+
+// scanOccurrences reads the rows of ListOccurrences' LEFT JOIN: found
+// reports whether there was any row (the schedule exists); a row with a
+// NULL fire time stands for no occurrence.
+func scanOccurrences(rows *sql.Rows, scheduleID string) (out []engine.Occurrence, found bool, err error) {
+	defer rows.Close()
+	for rows.Next() {
+		found = true
+		var (
+			fire, recorded                  sql.NullInt64
+			account, outcome, reason, runID sql.NullString
+		)
+		if err := rows.Scan(&fire, &account, &outcome, &reason, &runID, &recorded); err != nil {
+			return nil, false, err
+		}
+		if !fire.Valid {
+			continue
+		}
+		out = append(out, engine.Occurrence{
+			ScheduleID: scheduleID,
+			AccountID:  account.String,
+			FireTime:   fromMicros(fire.Int64),
+			Outcome:    engine.Outcome(outcome.String),
+			Reason:     engine.SkipReason(reason.String),
+			RunID:      runID.String,
+			RecordedAt: fromNullMicros(recorded),
+		})
+	}
+	if err := rows.Err(); err != nil {
+		return nil, false, err
+	}
+	return out, found, rows.Close()
+}
