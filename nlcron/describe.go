@@ -89,28 +89,38 @@ var dMonthNames = [...]string{"", "January", "February", "March", "April", "May"
 
 var dDayNames = [...]string{"Sunday", "Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday"}
 
-// dFieldRange describes the legal values of one field.
+// dFieldRange describes the legal values of one field, as the schedule
+// package accepts them.
 type dFieldRange struct {
 	name     string
-	min, max int
+	min, max int      // legal values; day of week allows 7 for Sunday
+	last     int      // what "*" covers: 6 for the day of week
+	maxStep  int      // largest step
 	names    []string // three-letter names, index = value - min
+	days     bool     // "?" allowed
 }
 
 var (
-	dMinuteRange = dFieldRange{name: "minute", min: 0, max: 59}
-	dHourRange   = dFieldRange{name: "hour", min: 0, max: 23}
-	dDomRange    = dFieldRange{name: "day of month", min: 1, max: 31}
-	dMonthRange  = dFieldRange{name: "month", min: 1, max: 12, names: []string{
-		"jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"}}
-	dDowRange = dFieldRange{name: "day of week", min: 0, max: 7, names: []string{
-		"sun", "mon", "tue", "wed", "thu", "fri", "sat"}}
+	dMinuteRange = dFieldRange{name: "minute", min: 0, max: 59, last: 59, maxStep: 59}
+	dHourRange   = dFieldRange{name: "hour", min: 0, max: 23, last: 23, maxStep: 23}
+	dDomRange    = dFieldRange{name: "day-of-month", min: 1, max: 31, last: 31, maxStep: 30, days: true}
+	dMonthRange  = dFieldRange{name: "month", min: 1, max: 12, last: 12, maxStep: 11, names: []string{
+		"JAN", "FEB", "MAR", "APR", "MAY", "JUN", "JUL", "AUG", "SEP", "OCT", "NOV", "DEC"}}
+	dDowRange = dFieldRange{name: "day-of-week", min: 0, max: 7, last: 6, maxStep: 6, days: true, names: []string{
+		"SUN", "MON", "TUE", "WED", "THU", "FRI", "SAT"}}
 )
 
-// dParseFields reads a cron expression into its bit sets.
+// dParseFields reads a cron expression into its bit sets. It accepts
+// exactly what schedule.Parse accepts (the two are checked against each
+// other by the tests); it exists because Describe must stay within a few
+// microseconds and schedule.Parse also compiles the schedule.
 func dParseFields(expr string) (dFields, error) {
 	var f dFields
-	s := strings.TrimSpace(expr)
-	if strings.HasPrefix(s, "@") {
+	s := strings.Trim(expr, " \t")
+	if s == "" {
+		return f, fmt.Errorf("%w: empty expression", ErrInvalidCron)
+	}
+	if s[0] == '@' {
 		m, ok := dMacros[strings.ToLower(s)]
 		if !ok {
 			return f, fmt.Errorf("%w: unknown macro %q", ErrInvalidCron, s)
@@ -119,30 +129,38 @@ func dParseFields(expr string) (dFields, error) {
 	}
 	var parts [5]string
 	n := 0
-	for p := range strings.FieldsSeq(s) {
-		if n == 5 {
-			return f, fmt.Errorf("%w: more than 5 dFields", ErrInvalidCron)
+	for s != "" {
+		i := strings.IndexAny(s, " \t")
+		if i < 0 {
+			i = len(s)
 		}
-		parts[n] = p
+		if n == len(parts) {
+			return f, fmt.Errorf("%w: more than 5 fields", ErrInvalidCron)
+		}
+		parts[n] = s[:i]
 		n++
+		s = strings.TrimLeft(s[i:], " \t")
 	}
-	if n != 5 {
-		return f, fmt.Errorf("%w: want 5 dFields, got %d", ErrInvalidCron, n)
+	if n != len(parts) {
+		return f, fmt.Errorf("%w: want 5 fields (minute hour day-of-month month day-of-week), got %d", ErrInvalidCron, n)
+	}
+	for i := range parts {
+		parts[i] = strings.ToUpper(parts[i])
 	}
 	var err error
-	if f.minute, err = dParseField(parts[0], dMinuteRange, nil); err != nil {
+	if f.minute, err = dParseField(parts[0], &dMinuteRange, nil); err != nil {
 		return f, err
 	}
-	if f.hour, err = dParseField(parts[1], dHourRange, nil); err != nil {
+	if f.hour, err = dParseField(parts[1], &dHourRange, nil); err != nil {
 		return f, err
 	}
-	if f.dom, err = dParseField(parts[2], dDomRange, f.domSpecial); err != nil {
+	if f.dom, err = dParseField(parts[2], &dDomRange, f.domSpecial); err != nil {
 		return f, err
 	}
-	if f.month, err = dParseField(parts[3], dMonthRange, nil); err != nil {
+	if f.month, err = dParseField(parts[3], &dMonthRange, nil); err != nil {
 		return f, err
 	}
-	if f.dow, err = dParseField(parts[4], dDowRange, f.dowSpecial); err != nil {
+	if f.dow, err = dParseField(parts[4], &dDowRange, f.dowSpecial); err != nil {
 		return f, err
 	}
 	if f.dow&(1<<7) != 0 { // 7 is Sunday too
@@ -152,20 +170,25 @@ func dParseFields(expr string) (dFields, error) {
 	f.hourStar = parts[1][0] == '*'
 	f.domStar = parts[2][0] == '*' || parts[2][0] == '?'
 	f.dowStar = parts[4][0] == '*' || parts[4][0] == '?'
+	if !f.fires() {
+		return f, fmt.Errorf("%w: the day fields match no day of the selected months", ErrInvalidCron)
+	}
 	return f, nil
 }
 
 // domSpecial parses the day-of-month items L and nW.
 func (f *dFields) domSpecial(item string) (bool, error) {
-	u := strings.ToUpper(item)
 	switch {
-	case u == "L":
+	case item == "L":
 		f.domLast = true
 		return true, nil
-	case strings.HasSuffix(u, "W"):
-		d, err := dAtoiRange(u[:len(u)-1], dDomRange)
+	case strings.HasSuffix(item, "W"):
+		d, err := dNumber(item[:len(item)-1], &dDomRange)
 		if err != nil {
 			return true, err
+		}
+		if d < 1 || d > 31 {
+			return true, fmt.Errorf("%w: day-of-month %q out of range 1-31", ErrInvalidCron, item)
 		}
 		f.domNearest |= 1 << d
 		return true, nil
@@ -173,43 +196,53 @@ func (f *dFields) domSpecial(item string) (bool, error) {
 	return false, nil
 }
 
-// dowSpecial parses the day-of-week items nL and n#k.
+// dowSpecial parses the day-of-week items dL and d#k.
 func (f *dFields) dowSpecial(item string) (bool, error) {
-	u := strings.ToUpper(item)
-	if i := strings.IndexByte(u, '#'); i >= 0 {
-		d, err := dValueOf(strings.ToLower(u[:i]), dDowRange)
-		if err != nil {
-			return true, err
-		}
-		k, err := strconv.Atoi(u[i+1:])
-		if err != nil || k < 1 || k > 5 {
-			return true, fmt.Errorf("%w: bad occurrence in %q (want 1 to 5)", ErrInvalidCron, item)
-		}
-		f.dowNth[d%7] |= 1 << k
-		return true, nil
-	}
-	if len(u) > 1 && strings.HasSuffix(u, "L") {
-		d, err := dValueOf(strings.ToLower(u[:len(u)-1]), dDowRange)
+	if len(item) > 1 && strings.HasSuffix(item, "L") {
+		d, err := dValue(item[:len(item)-1], &dDowRange)
 		if err != nil {
 			return true, err
 		}
 		f.dowLast |= 1 << (d % 7)
 		return true, nil
 	}
+	if i := strings.IndexByte(item, '#'); i >= 0 {
+		d, err := dValue(item[:i], &dDowRange)
+		if err != nil {
+			return true, err
+		}
+		k, err := dNumber(item[i+1:], &dDowRange)
+		if err != nil {
+			return true, err
+		}
+		if k < 1 || k > 5 {
+			return true, fmt.Errorf("%w: day-of-week %q: occurrence out of range 1-5", ErrInvalidCron, item)
+		}
+		f.dowNth[d%7] |= 1 << k
+		return true, nil
+	}
 	return false, nil
 }
 
-// dParseField parses a comma-separated list of *, a, a-b, with optional
-// /step, into a bit set. special, when not nil, gets the first look at
-// every item and reports whether it consumed it.
-func dParseField(s string, r dFieldRange, special func(string) (bool, error)) (uint64, error) {
-	if s == "" {
-		return 0, fmt.Errorf("%w: empty %s field", ErrInvalidCron, r.name)
-	}
+// dParseField parses an upper-cased, comma-separated list of *, ?, a,
+// a-b, with an optional /step, into a bit set. special, when not nil,
+// gets the first look at every item and reports whether it consumed it.
+func dParseField(s string, r *dFieldRange, special func(string) (bool, error)) (uint64, error) {
 	var set uint64
+	single := strings.IndexByte(s, ',') < 0
 	for item := range strings.SplitSeq(s, ",") {
-		if item == "" {
-			return 0, fmt.Errorf("%w: empty item in %s field %q", ErrInvalidCron, r.name, s)
+		switch {
+		case item == "":
+			return 0, fmt.Errorf("%w: %s %q: empty list element", ErrInvalidCron, r.name, s)
+		case item == "*" || item == "?":
+			if !single {
+				return 0, fmt.Errorf("%w: %s %q: %q cannot be combined with other list elements", ErrInvalidCron, r.name, s, item)
+			}
+			if item == "?" && !r.days {
+				return 0, fmt.Errorf("%w: %s %q: \"?\" is only allowed in the day fields", ErrInvalidCron, r.name, s)
+			}
+			set |= dRangeBits(r.min, r.last, 1)
+			continue
 		}
 		if special != nil {
 			done, err := special(item)
@@ -224,63 +257,139 @@ func dParseField(s string, r dFieldRange, special func(string) (bool, error)) (u
 		step := 1
 		if hasStep {
 			var err error
-			step, err = strconv.Atoi(stepText)
-			if err != nil || step < 1 {
-				return 0, fmt.Errorf("%w: bad step %q in %s field", ErrInvalidCron, stepText, r.name)
-			}
-		}
-		lo, hi := r.min, r.max
-		if r.name == dDowRange.name {
-			hi = 6 // "*" means Sunday..Saturday
-		}
-		switch {
-		case rng == "*" || rng == "?":
-		default:
-			a, b, isRange := strings.Cut(rng, "-")
-			var err error
-			if lo, err = dValueOf(strings.ToLower(a), r); err != nil {
+			if step, err = dNumber(stepText, r); err != nil {
 				return 0, err
 			}
-			switch {
-			case isRange:
-				if hi, err = dValueOf(strings.ToLower(b), r); err != nil {
-					return 0, err
-				}
-				if hi < lo {
-					return 0, fmt.Errorf("%w: range %q in %s field dRuns backwards", ErrInvalidCron, rng, r.name)
-				}
-			case hasStep:
-				hi = r.max
-			default:
-				hi = lo
+			if step < 1 || step > r.maxStep {
+				return 0, fmt.Errorf("%w: %s %q: step out of range 1-%d", ErrInvalidCron, r.name, item, r.maxStep)
 			}
 		}
-		for v := lo; v <= hi; v += step {
-			set |= 1 << v
+		var lo, hi int
+		switch a, b, isRange := strings.Cut(rng, "-"); {
+		case rng == "*":
+			lo, hi = r.min, r.last
+		case isRange:
+			var err error
+			if lo, err = dValue(a, r); err != nil {
+				return 0, err
+			}
+			if hi, err = dValue(b, r); err != nil {
+				return 0, err
+			}
+			if lo > hi {
+				return 0, fmt.Errorf("%w: %s %q: range runs backwards", ErrInvalidCron, r.name, item)
+			}
+		default:
+			var err error
+			if lo, err = dValue(rng, r); err != nil {
+				return 0, err
+			}
+			hi = lo
+			if hasStep {
+				if r == &dDowRange && lo == 7 {
+					return 0, fmt.Errorf("%w: %s %q: a stepped sequence cannot start at 7", ErrInvalidCron, r.name, item)
+				}
+				hi = r.last
+			}
 		}
+		set |= dRangeBits(lo, hi, step)
 	}
 	return set, nil
 }
 
-// dValueOf parses a number or (for months and weekdays) a name.
-func dValueOf(s string, r dFieldRange) (int, error) {
-	for i, n := range r.names {
-		if s == n {
-			return r.min + i, nil
+// dValue parses a number or, for months and weekdays, a name, and checks
+// that it is in range.
+func dValue(s string, r *dFieldRange) (int, error) {
+	if s != "" && s[0] >= 'A' && s[0] <= 'Z' {
+		for i, n := range r.names {
+			if s == n {
+				return r.min + i, nil
+			}
 		}
+		return 0, fmt.Errorf("%w: %s: unknown name %q", ErrInvalidCron, r.name, s)
 	}
-	return dAtoiRange(s, r)
-}
-
-func dAtoiRange(s string, r dFieldRange) (int, error) {
-	v, err := strconv.Atoi(s)
-	if err != nil || s[0] == '+' || s[0] == '-' {
-		return 0, fmt.Errorf("%w: %q is not a %s", ErrInvalidCron, s, r.name)
+	v, err := dNumber(s, r)
+	if err != nil {
+		return 0, err
 	}
 	if v < r.min || v > r.max {
 		return 0, fmt.Errorf("%w: %s %d out of range %d-%d", ErrInvalidCron, r.name, v, r.min, r.max)
 	}
 	return v, nil
+}
+
+// dNumber parses a non-negative decimal number (huge ones saturate).
+func dNumber(s string, r *dFieldRange) (int, error) {
+	if s == "" {
+		return 0, fmt.Errorf("%w: %s: missing number", ErrInvalidCron, r.name)
+	}
+	n := 0
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if c < '0' || c > '9' {
+			return 0, fmt.Errorf("%w: %s: unexpected character %q", ErrInvalidCron, r.name, s[i:i+1])
+		}
+		if n < 1e6 {
+			n = n*10 + int(c-'0')
+		}
+	}
+	return n, nil
+}
+
+// dayMask returns the days (bits 1..n) that match in a month of n days
+// whose first day is weekday w (0 = Sunday), by the schedule package's
+// rules for L, nW, dL, d#k and the Vixie AND/OR rule.
+func (f *dFields) dayMask(w, n int) uint32 {
+	valid := uint32(1)<<(n+1) - 2
+	dom := uint32(f.dom) & valid
+	if f.domLast {
+		dom |= 1 << n
+	}
+	for ws := f.domNearest; ws != 0; ws &= ws - 1 {
+		d := bits.TrailingZeros64(ws)
+		if d > n {
+			continue
+		}
+		for _, delta := range [...]int{0, -1, 1, -2, 2} {
+			if c := d + delta; c >= 1 && c <= n {
+				if wd := (w + c - 1) % 7; wd >= 1 && wd <= 5 {
+					dom |= 1 << c
+					break
+				}
+			}
+		}
+	}
+	var dow uint32
+	for d := 1; d <= n; d++ {
+		wd := (w + d - 1) % 7
+		if f.dow&(1<<wd) != 0 || f.dowLast&(1<<wd) != 0 && d+7 > n || f.dowNth[wd]&(1<<((d-1)/7+1)) != 0 {
+			dow |= 1 << d
+		}
+	}
+	if f.domStar || f.dowStar {
+		return dom & dow
+	}
+	return dom | dow
+}
+
+// dMonthLengths lists the possible lengths of each month.
+var dMonthLengths = [13][]int{1: {31}, 2: {28, 29}, 3: {31}, 4: {30}, 5: {31}, 6: {30},
+	7: {31}, 8: {31}, 9: {30}, 10: {31}, 11: {30}, 12: {31}}
+
+// fires reports whether the day fields match some day of a selected
+// month. Every combination of month, weekday of its first day and length
+// occurs in the Gregorian calendar.
+func (f *dFields) fires() bool {
+	for mo := f.month; mo != 0; mo &= mo - 1 {
+		for _, n := range dMonthLengths[bits.TrailingZeros64(mo)] {
+			for w := range 7 {
+				if f.dayMask(w, n) != 0 {
+					return true
+				}
+			}
+		}
+	}
+	return false
 }
 
 // dProgression reports whether set (values lo..hi) is an arithmetic
@@ -496,22 +605,42 @@ func (f *dFields) appendTime(b []byte) []byte {
 	return b
 }
 
-// dStarStep reports whether set (values 0..max) contains a progression
-// 0, k, 2k, ... that a '*'-prefixed field "*/k" (k>=1) selects, returning
-// the smallest such k >= 1; exact reports whether set is exactly that
-// progression.
+// dStarStep reports whether set (values 0..max, max one of 6, 23, 30
+// and 59) contains a progression 0, k, 2k, ... that a '*'-prefixed field
+// "*/k" (k>=1) selects, returning the smallest such k >= 1; exact reports
+// whether set is exactly that progression.
 func dStarStep(set uint64, max int) (k int, exact bool) {
 	if set&1 == 0 {
 		return 0, false
 	}
+	var masks *[60]uint64
+	switch max {
+	case 6:
+		masks = &dStepMasks[0]
+	case 23:
+		masks = &dStepMasks[1]
+	case 30:
+		masks = &dStepMasks[2]
+	default:
+		masks = &dStepMasks[3]
+	}
 	for k = 1; k <= max; k++ {
-		p := dRangeBits(0, max, k)
-		if set&p == p {
+		if p := masks[k]; set&p == p {
 			return k, set == p
 		}
 	}
 	return 0, false
 }
+
+// dStepMasks[i][k] holds 0, k, 2k, ... up to 6, 23, 30 or 59 for i = 0..3.
+var dStepMasks = func() (t [4][60]uint64) {
+	for i, max := range [...]int{6, 23, 30, 59} {
+		for k := 1; k <= max; k++ {
+			t[i][k] = dRangeBits(0, max, k)
+		}
+	}
+	return t
+}()
 
 // dRangeBits returns the bits lo, lo+step, ..., up to hi.
 func dRangeBits(lo, hi, step int) uint64 {
@@ -849,16 +978,19 @@ func dAppendListSep(b []byte, i, n int, conj string) []byte {
 func andDayFields(dom, dow string) (domOut, dowOut string, ok bool) {
 	var f dFields
 	var err error
-	if f.dom, err = dParseField(dom, dDomRange, f.domSpecial); err != nil {
+	if dom == "" || dow == "" {
 		return "", "", false
 	}
-	if f.dow, err = dParseField(dow, dDowRange, f.dowSpecial); err != nil {
+	if f.dom, err = dParseField(strings.ToUpper(dom), &dDomRange, f.domSpecial); err != nil {
+		return "", "", false
+	}
+	if f.dow, err = dParseField(strings.ToUpper(dow), &dDowRange, f.dowSpecial); err != nil {
 		return "", "", false
 	}
 	if f.dow&(1<<7) != 0 {
 		f.dow = f.dow&^(1<<7) | 1
 	}
-	if dom != "" && (dom[0] == '*' || dom[0] == '?') || dow != "" && (dow[0] == '*' || dow[0] == '?') {
+	if dom[0] == '*' || dom[0] == '?' || dow[0] == '*' || dow[0] == '?' {
 		return dom, dow, true
 	}
 	if f.dom == dAllDoms {
