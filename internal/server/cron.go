@@ -1,0 +1,257 @@
+package server
+
+import (
+	"errors"
+	"fmt"
+	"net/http"
+	"strings"
+	"sync"
+	"time"
+	"unicode/utf8"
+
+	"github.com/nlcron/nlcron/engine"
+	"github.com/nlcron/nlcron/nlcron"
+	"github.com/nlcron/nlcron/schedule"
+)
+
+// maxPhraseLen bounds the text text-to-cron reads.
+const maxPhraseLen = 1024
+
+// nextRunCount is how many fire times text-to-cron lists.
+const nextRunCount = 5
+
+// cronAnswer is text-to-cron's answer: the cron in data, as upstream, plus
+// extension fields.
+type cronAnswer struct {
+	Data        string   `json:"data"`
+	Timezone    string   `json:"timezone"`
+	Description string   `json:"description"`
+	NextRuns    []string `json:"next_runs"`
+	Warnings    []string `json:"warnings"`
+}
+
+// phraseError is text-to-cron's 400 answer: detail as upstream, plus an
+// extension object locating the problem for the playground page.
+type phraseError struct {
+	Detail   string         `json:"detail"`
+	Location phraseLocation `json:"error"`
+}
+
+type phraseLocation struct {
+	// Position is the 1-based position, in characters (code points), of
+	// the first character of Text; 0 when the error concerns the whole
+	// phrase.
+	Position int `json:"position"`
+	// Offset is the byte offset of Text in the phrase.
+	Offset int `json:"offset"`
+	// Length is the length of Text in characters.
+	Length     int     `json:"length"`
+	Text       string  `json:"text"`
+	Message    string  `json:"message"`
+	Suggestion *string `json:"suggestion"`
+}
+
+func (e *phraseError) Error() string { return e.Detail }
+
+// zones caches loaded locations by name (only names that loaded).
+var zones sync.Map
+
+func loadZone(name string) (*time.Location, error) {
+	if v, ok := zones.Load(name); ok {
+		return v.(*time.Location), nil
+	}
+	if name == "" || name == "Local" || len(name) > 64 {
+		return nil, errors.New("unknown time zone")
+	}
+	loc, err := time.LoadLocation(name)
+	if err != nil {
+		return nil, err
+	}
+	zones.Store(name, loc)
+	return loc, nil
+}
+
+func (s *Server) textToCron(w http.ResponseWriter, r *http.Request, _ string) error {
+	ans, err := s.translate(r)
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, ans)
+	return nil
+}
+
+// playgroundTextToCron is text-to-cron for the playground page, without an
+// API key; it is rate limited per client address.
+func (s *Server) playgroundTextToCron(w http.ResponseWriter, r *http.Request) {
+	if ok, wait := s.ipLimit.allow(clientAddr(r)); !ok {
+		s.writeError(w, r, resNone, tooManyRequests(wait))
+		return
+	}
+	ans, err := s.translate(r)
+	if err != nil {
+		s.writeError(w, r, resNone, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, ans)
+}
+
+// translate answers a text-to-cron request.
+func (s *Server) translate(r *http.Request) (*cronAnswer, error) {
+	q := newQuery(r)
+	text, ok := q.get("cron")
+	if !ok {
+		q.fail("cron", msgMissing, typeMissing)
+	} else if len(text) > maxPhraseLen {
+		q.fail("cron", fmt.Sprintf("String should have at most %d characters", maxPhraseLen), typeStringLen)
+	}
+	loc := time.UTC
+	if tz, ok := q.get("timezone"); ok && tz != "" {
+		l, err := loadZone(tz)
+		if err != nil {
+			q.fail("timezone", fmt.Sprintf("Unknown time zone %q; use an IANA name such as America/New_York", tz), typeValue)
+		} else {
+			loc = l
+		}
+	}
+	if err := q.err(); err != nil {
+		return nil, err
+	}
+	cron, zone, warnings, err := toCron(text, loc)
+	if err != nil {
+		return nil, err
+	}
+	sched, err := schedule.Parse(cron, zone)
+	if err != nil {
+		// The phrase parser promises crons that schedule.Parse accepts.
+		return nil, fmt.Errorf("server: parse translated cron %q: %w", cron, err)
+	}
+	desc, err := nlcron.Describe(cron)
+	if err != nil {
+		desc = ""
+	}
+	ans := &cronAnswer{
+		Data: cron, Timezone: zone.String(), Description: desc,
+		NextRuns: []string{}, Warnings: append([]string{}, warnings...),
+	}
+	t := s.now()
+	for range nextRunCount {
+		t = sched.Next(t)
+		if t.IsZero() {
+			break
+		}
+		ans.NextRuns = append(ans.NextRuns, t.UTC().Format(time.RFC3339))
+	}
+	if mi := sched.MinInterval(); mi > 0 && mi < s.cfg.MinCadence {
+		if s.cfg.CadencePolicy == engine.CadenceReject {
+			ans.Warnings = append(ans.Warnings, fmt.Sprintf("this fires as often as every %s, more often than the minimum cadence of %s: a schedule with it will be refused", shortDuration(mi), shortDuration(s.cfg.MinCadence)))
+		} else {
+			ans.Warnings = append(ans.Warnings, fmt.Sprintf("this fires as often as every %s; a schedule runs at most once every %s (the minimum cadence), so some fire times will be skipped", shortDuration(mi), shortDuration(s.cfg.MinCadence)))
+		}
+	}
+	return ans, nil
+}
+
+// toCron turns text into a cron expression: an expression schedule.Parse
+// accepts is taken as it is (in canonical form); anything else goes through
+// the phrase parser, except text made only of cron digits and symbols, whose
+// schedule error is reported.
+func toCron(text string, loc *time.Location) (cron string, zone *time.Location, warnings []string, err error) {
+	expr := strings.TrimSpace(text)
+	sc, serr := schedule.Parse(expr, loc)
+	if serr == nil {
+		return sc.String(), loc, nil, nil
+	}
+	var se *schedule.ParseError
+	if numericCron(expr) && errors.As(serr, &se) {
+		return "", nil, nil, cronErr(text, se)
+	}
+	res, err := nlcron.Parse(text, nlcron.WithLocation(loc))
+	if err != nil {
+		var pe *nlcron.ParseError
+		if errors.As(err, &pe) {
+			return "", nil, nil, phraseErr(text, pe)
+		}
+		return "", nil, nil, &httpError{status: http.StatusBadRequest, detail: err.Error()}
+	}
+	return res.Cron, res.Location, res.Warnings, nil
+}
+
+// numericCron reports whether text has only digits, cron symbols and
+// spaces, so that "0 25 * * *" is reported as a bad cron expression rather
+// than a bad English phrase.
+func numericCron(text string) bool {
+	if text == "" {
+		return false
+	}
+	for _, c := range text {
+		if !(c >= '0' && c <= '9' || strings.ContainsRune("*,-/? \t", c)) {
+			return false
+		}
+	}
+	return true
+}
+
+// cronErr builds the 400 answer for a refused cron expression, locating the
+// offending field value in the text.
+func cronErr(text string, se *schedule.ParseError) *phraseError {
+	msg := se.Msg
+	if se.Field != "" {
+		msg = se.Field + ": " + se.Msg
+	}
+	return phraseErr(text, &nlcron.ParseError{
+		Input: text, Offset: fieldOffset(text, se), Text: se.Value, Msg: msg,
+	})
+}
+
+// fieldOffset finds the byte offset of the offending value of a schedule
+// error in text, or 0.
+func fieldOffset(text string, se *schedule.ParseError) int {
+	names := []string{"minute", "hour", "day-of-month", "month", "day-of-week"}
+	start := 0
+	for i, f := range strings.Fields(text) {
+		at := start + strings.Index(text[start:], f)
+		start = at + len(f)
+		if i < len(names) && names[i] == se.Field {
+			if j := strings.Index(f, se.Value); j >= 0 && se.Value != "" {
+				return at + j
+			}
+			return at
+		}
+	}
+	return 0
+}
+
+// phraseErr builds the 400 answer for a refused phrase.
+func phraseErr(text string, pe *nlcron.ParseError) *phraseError {
+	off := min(max(pe.Offset, 0), len(text))
+	loc := phraseLocation{
+		Offset:     off,
+		Text:       pe.Text,
+		Length:     utf8.RuneCountInString(pe.Text),
+		Message:    pe.Msg,
+		Suggestion: strJSON(pe.Suggestion),
+	}
+	var b strings.Builder
+	if pe.Text != "" {
+		loc.Position = utf8.RuneCountInString(text[:off]) + 1
+		fmt.Fprintf(&b, "%q at position %d: %s", pe.Text, loc.Position, pe.Msg)
+	} else {
+		b.WriteString(pe.Msg)
+	}
+	if pe.Suggestion != "" {
+		fmt.Fprintf(&b, " (did you mean %q?)", pe.Suggestion)
+	}
+	return &phraseError{Detail: b.String(), Location: loc}
+}
+
+// shortDuration formats d without zero units: 10m, 1h30m, 45s.
+func shortDuration(d time.Duration) string {
+	s := d.String()
+	if strings.HasSuffix(s, "m0s") {
+		s = s[:len(s)-2]
+	}
+	if strings.HasSuffix(s, "h0m") {
+		s = s[:len(s)-2]
+	}
+	return s
+}

@@ -1,0 +1,243 @@
+package server
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"net/url"
+	"os"
+	"strings"
+	"time"
+
+	"github.com/nlcron/nlcron/engine"
+	"github.com/nlcron/nlcron/engine/pgstore"
+	"github.com/nlcron/nlcron/engine/sqlitestore"
+)
+
+// Options are the demo server's settings, from its command line.
+type Options struct {
+	Addr                  string        // -addr
+	DB                    string        // -db: SQLite file
+	Postgres              string        // -postgres: URL; replaces -db
+	APIKeys               []string      // -api-key, repeatable
+	MinCadence            time.Duration // -min-cadence
+	CadencePolicy         engine.CadencePolicy
+	AgentURL              string // -agent-url: webhook runner; "" = echo agent
+	AllowPrivateCallbacks bool
+	CallbackSecret        string  // -callback-secret, or $NLCRON_CALLBACK_SECRET
+	RateLimit             float64 // -rate-limit: requests/s per key; 0 = none
+	RateBurst             int     // -rate-burst
+	LogLevel              slog.Level
+}
+
+// stringList is a repeatable string flag.
+type stringList []string
+
+func (l *stringList) String() string     { return fmt.Sprint(len(*l), " values") }
+func (l *stringList) Set(v string) error { *l = append(*l, v); return nil }
+
+// ParseFlags reads the command line (without the program name). Usage and
+// errors are written to out. -h answers flag.ErrHelp.
+func ParseFlags(args []string, out io.Writer) (Options, error) {
+	fs := flag.NewFlagSet("demo", flag.ContinueOnError)
+	fs.SetOutput(out)
+	var o Options
+	var keys stringList
+	var policy, level string
+	fs.StringVar(&o.Addr, "addr", "127.0.0.1:8080", "listen address (host:port; port 0 picks a free port)")
+	fs.StringVar(&o.DB, "db", "nlcron.db", "SQLite database file (created if missing)")
+	fs.StringVar(&o.Postgres, "postgres", "", "PostgreSQL URL; use PostgreSQL instead of SQLite")
+	fs.Var(&keys, "api-key", "an API key to accept, each its own account (repeatable); without one, a key is generated on first start and printed once")
+	fs.DurationVar(&o.MinCadence, "min-cadence", engine.DefaultMinCadence, "shortest time between two runs of one schedule")
+	fs.StringVar(&policy, "cadence-policy", string(engine.CadenceClamp), "what to do with cadences more frequent than -min-cadence: clamp (accept, skip fires that come too soon) or reject (answer 422)")
+	fs.StringVar(&o.AgentURL, "agent-url", "", "agent service URL for the webhook runner (default: the built-in echo agent)")
+	fs.BoolVar(&o.AllowPrivateCallbacks, "allow-private-callbacks", false, "allow callback URLs on loopback, private and link-local addresses (for tests)")
+	fs.StringVar(&o.CallbackSecret, "callback-secret", os.Getenv("NLCRON_CALLBACK_SECRET"), "HMAC key for callback signatures (default $NLCRON_CALLBACK_SECRET, else generated and printed at start)")
+	fs.Float64Var(&o.RateLimit, "rate-limit", 50, "requests per second allowed per API key (0 = no limit)")
+	fs.IntVar(&o.RateBurst, "rate-burst", 100, "requests per API key allowed in a burst above -rate-limit")
+	fs.StringVar(&level, "log-level", "info", "log level: debug (logs every request), info, warn or error")
+	if err := fs.Parse(args); err != nil {
+		return o, err
+	}
+	if fs.NArg() > 0 {
+		return o, fmt.Errorf("unexpected arguments: %q", fs.Args())
+	}
+	o.APIKeys = keys
+	for _, k := range keys {
+		if strings.TrimSpace(k) == "" {
+			return o, errors.New("-api-key must not be empty")
+		}
+	}
+	p, err := engine.ParseCadencePolicy(policy)
+	if err != nil {
+		return o, fmt.Errorf("-cadence-policy: %q is not clamp or reject", policy)
+	}
+	o.CadencePolicy = p
+	if o.MinCadence < 0 {
+		return o, errors.New("-min-cadence must not be negative")
+	}
+	if o.RateLimit < 0 || o.RateBurst < 0 {
+		return o, errors.New("-rate-limit and -rate-burst must not be negative")
+	}
+	if err := o.LogLevel.UnmarshalText([]byte(level)); err != nil {
+		return o, fmt.Errorf("-log-level: %w", err)
+	}
+	if o.AgentURL != "" {
+		u, err := url.Parse(o.AgentURL)
+		if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+			return o, fmt.Errorf("-agent-url %q is not an absolute http(s) URL", o.AgentURL)
+		}
+	}
+	dbSet := false
+	fs.Visit(func(f *flag.Flag) { dbSet = dbSet || f.Name == "db" })
+	if dbSet && o.Postgres != "" {
+		return o, errors.New("use either -db or -postgres, not both")
+	}
+	return o, nil
+}
+
+// Main runs the demo server until ctx is done, then shuts down gracefully:
+// the listener closes, requests in progress are answered, in-flight runs
+// finish (within the engine's grace period) and pending callbacks are sent.
+// It prints the listening URL, and a generated API key on first start, to
+// stdout; logs go there too.
+func Main(ctx context.Context, o Options, stdout io.Writer) error {
+	log := slog.New(slog.NewTextHandler(stdout, &slog.HandlerOptions{Level: o.LogLevel}))
+
+	store, closeStore, desc, err := openStore(ctx, o)
+	if err != nil {
+		return err
+	}
+	defer closeStore()
+
+	ks, _ := store.(engine.KeyStore)
+	keys := NewKeys(ks)
+	for _, k := range o.APIKeys {
+		if _, err := keys.Add(ctx, k); err != nil {
+			return err
+		}
+	}
+	n, err := keys.Count(ctx)
+	if err != nil {
+		return fmt.Errorf("count API keys: %w", err)
+	}
+	if n == 0 {
+		key, _, err := keys.Generate(ctx)
+		if err != nil {
+			return err
+		}
+		fmt.Fprintf(stdout, "generated API key (shown once, stored hashed): %s\n", key)
+	}
+
+	secret := []byte(o.CallbackSecret)
+	if len(secret) == 0 {
+		var b [32]byte
+		_, _ = rand.Read(b[:])
+		s := hex.EncodeToString(b[:])
+		secret = []byte(s)
+		fmt.Fprintf(stdout, "callback signing secret (generated for this process; set -callback-secret to keep one): %s\n", s)
+	}
+	notifier := NewNotifier(NotifierConfig{
+		Secret: secret, Client: NewCallbackClient(o.AllowPrivateCallbacks), Logger: log,
+	})
+
+	var runner engine.Runner = EchoRunner(nil)
+	if o.AgentURL != "" {
+		runner = &WebhookRunner{URL: o.AgentURL}
+	}
+	metrics := NewMetrics()
+	eng, err := engine.New(engine.Config{
+		Store: store, Runner: runner, MinCadence: o.MinCadence, CadencePolicy: o.CadencePolicy,
+		Logger: log, Observer: metrics, OnRunFinished: notifier.RunFinished,
+	})
+	if err != nil {
+		return err
+	}
+	handler := New(Config{
+		Engine: eng, Keys: keys, Logger: log, RateLimit: o.RateLimit, RateBurst: o.RateBurst,
+		MinCadence: o.MinCadence, CadencePolicy: o.CadencePolicy,
+		AllowPrivateCallbacks: o.AllowPrivateCallbacks, Metrics: metrics,
+		Ready: func(ctx context.Context) error { _, err := store.NextDue(ctx); return err },
+	})
+
+	ln, err := net.Listen("tcp", o.Addr)
+	if err != nil {
+		return err
+	}
+	srv := &http.Server{
+		Handler:           handler,
+		ReadHeaderTimeout: 5 * time.Second,
+		ReadTimeout:       30 * time.Second,
+		WriteTimeout:      60 * time.Second,
+		IdleTimeout:       2 * time.Minute,
+		MaxHeaderBytes:    64 << 10,
+		ErrorLog:          slog.NewLogLogger(log.Handler(), slog.LevelWarn),
+		BaseContext:       func(net.Listener) context.Context { return context.WithoutCancel(ctx) },
+	}
+	log.Info("starting", "store", desc, "runner", runnerName(o), "min_cadence", o.MinCadence, "cadence_policy", o.CadencePolicy)
+	fmt.Fprintf(stdout, "listening on http://%s\n", ln.Addr())
+
+	engCtx, stopEngine := context.WithCancel(context.WithoutCancel(ctx))
+	defer stopEngine()
+	engDone := make(chan error, 1)
+	go func() { engDone <- eng.Run(engCtx) }()
+	srvDone := make(chan error, 1)
+	go func() { srvDone <- srv.Serve(ln) }()
+
+	var runErr error
+	select {
+	case <-ctx.Done():
+	case err := <-srvDone:
+		runErr = fmt.Errorf("http server: %w", err)
+	case err := <-engDone:
+		engDone <- err
+		runErr = fmt.Errorf("engine stopped: %w", err)
+	}
+	log.Info("shutting down")
+	shutCtx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	if err := srv.Shutdown(shutCtx); err != nil {
+		log.Warn("http shutdown", "err", err)
+	}
+	stopEngine()
+	if err := <-engDone; err != nil && !errors.Is(err, context.Canceled) {
+		log.Warn("engine shutdown", "err", err)
+	}
+	cbCtx, cancelCb := context.WithTimeout(context.Background(), 15*time.Second)
+	defer cancelCb()
+	if err := notifier.Close(cbCtx); err != nil {
+		log.Warn("callbacks abandoned at shutdown", "err", err)
+	}
+	log.Info("stopped")
+	return runErr
+}
+
+func runnerName(o Options) string {
+	if o.AgentURL != "" {
+		return "webhook " + hostOf(o.AgentURL)
+	}
+	return "echo"
+}
+
+// openStore opens PostgreSQL when -postgres is set, else SQLite.
+func openStore(ctx context.Context, o Options) (engine.Store, func(), string, error) {
+	if o.Postgres != "" {
+		st, err := pgstore.Open(ctx, o.Postgres)
+		if err != nil {
+			return nil, nil, "", err
+		}
+		return st, st.Close, "postgres", nil
+	}
+	st, err := sqlitestore.Open(ctx, o.DB)
+	if err != nil {
+		return nil, nil, "", err
+	}
+	return st, func() { _ = st.Close() }, "sqlite " + o.DB, nil
+}
