@@ -50,35 +50,36 @@ func newQueries(prefix string) queries {
 			WHERE account_id = $1 AND id = $2 AND status = 'completed'
 			RETURNING ` + runCols,
 		// The subquery locks the oldest queued runs, skipping those another
-		// caller is acquiring; the outer UPDATE takes them.
-		acquireRuns: `UPDATE _.runs r SET status = 'in_progress', started_at = $2, attempt = r.attempt + 1,
+		// caller is acquiring; the UPDATE then finds each by primary key.
+		acquireRuns: `UPDATE _.runs SET status = 'in_progress', started_at = $2, attempt = attempt + 1,
 				lease_owner = $1, lease_expires_at = $3, updated_at = $2
-			FROM (SELECT id FROM _.runs WHERE status = 'queued'
-				ORDER BY scheduled_for, created_at, id LIMIT $4 FOR UPDATE SKIP LOCKED) q
-			WHERE r.id = q.id
-			RETURNING ` + prefixCols("r.", runCols),
+			WHERE id = ANY (ARRAY (SELECT id FROM _.runs WHERE status = 'queued'
+				ORDER BY scheduled_for, created_at, id LIMIT $4 FOR UPDATE SKIP LOCKED))
+			RETURNING ` + runCols,
 		renewLease: `UPDATE _.runs SET lease_expires_at = $3
 			WHERE id = $1 AND status = 'in_progress' AND lease_owner = $2`,
 		finishRun: `UPDATE _.runs SET status = $3, results = $4, error = $5, last_agent_message = $6,
 				finished_at = $7, updated_at = $7, lease_owner = '', lease_expires_at = NULL
 			WHERE id = $1 AND status = 'in_progress' AND lease_owner = $2
 			RETURNING ` + runCols,
-		expireLeases: `UPDATE _.runs r SET status = 'failed', error = $2, finished_at = $1, updated_at = $1,
+		expireLeases: `UPDATE _.runs SET status = 'failed', error = $2, finished_at = $1, updated_at = $1,
 				lease_owner = '', lease_expires_at = NULL
-			FROM (SELECT id FROM _.runs WHERE status = 'in_progress' AND lease_expires_at < $1
-				FOR UPDATE SKIP LOCKED) q
-			WHERE r.id = q.id
-			RETURNING ` + prefixCols("r.", runCols),
+			WHERE id = ANY (ARRAY (SELECT id FROM _.runs WHERE status = 'in_progress' AND lease_expires_at < $1
+				FOR UPDATE SKIP LOCKED))
+			RETURNING ` + runCols,
 		// ListRuns appends its filters, ORDER BY and LIMIT.
 		listRuns: `SELECT ` + runCols + ` FROM _.runs WHERE account_id = $1`,
 
 		// Locks up to $2 due schedules, oldest fire first, skipping rows
 		// another claimer holds, and reports whether each has a queued or
-		// in-progress run.
-		claimDue: `SELECT ` + prefixCols("s.", scheduleCols) + `,
-				EXISTS (SELECT 1 FROM _.runs r WHERE r.schedule_id = s.id AND r.status IN ('queued', 'in_progress'))
+		// in-progress run. The LATERAL ... LIMIT 1 makes that one probe of
+		// runs_active_idx per schedule (an EXISTS may be planned as a hash
+		// of every active run).
+		claimDue: `SELECT ` + prefixCols("s.", scheduleCols) + `, coalesce(a.active, false)
 			FROM (SELECT * FROM _.schedules WHERE active AND next_run_at <= $1
 				ORDER BY next_run_at LIMIT $2 FOR UPDATE SKIP LOCKED) s
+			LEFT JOIN LATERAL (SELECT true AS active FROM _.runs r
+				WHERE r.schedule_id = s.id AND r.status IN ('queued', 'in_progress') LIMIT 1) a ON true
 			ORDER BY s.next_run_at, s.id`,
 		insertRuns: `INSERT INTO _.runs (` + runCols + `)
 			SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::jsonb[], $7::text[],

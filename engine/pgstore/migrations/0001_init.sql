@@ -33,7 +33,7 @@ CREATE TABLE runs (
     id                 text        COLLATE "C" PRIMARY KEY,
     account_id         text        NOT NULL,
     chat_id            text        NOT NULL,
-    schedule_id        text,                   -- NULL: one-off agent run
+    schedule_id        text        COLLATE "C",  -- NULL: one-off agent run
     status             text        NOT NULL
         CHECK (status IN ('queued', 'in_progress', 'completed', 'failed')),
     results            jsonb,                  -- NULL: nil transcript
@@ -66,7 +66,7 @@ CREATE INDEX runs_account_idx ON runs (account_id, created_at DESC, id DESC);
 CREATE INDEX runs_account_schedule_idx ON runs (account_id, schedule_id, created_at DESC, id DESC);
 
 CREATE TABLE occurrences (
-    schedule_id text        NOT NULL,
+    schedule_id text        COLLATE "C" NOT NULL,
     fire_time   timestamptz NOT NULL,
     account_id  text        NOT NULL,
     outcome     text        NOT NULL CHECK (outcome IN ('dispatched', 'skipped')),

@@ -1,0 +1,140 @@
+package pgstore_test
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+
+	"github.com/nlcron/nlcron/engine/pgstore"
+)
+
+// TestExplain fills a schema with schedules and runs (NLCRON_EXPLAIN_ROWS
+// schedules, default 20,000; the package doc shows the plans at 1,000,000),
+// then checks that the hot queries walk indexes from their low end instead
+// of scanning, and logs the plans.
+func TestExplain(t *testing.T) {
+	t.Parallel()
+	rows := 20_000
+	if v := os.Getenv("NLCRON_EXPLAIN_ROWS"); v != "" {
+		n, err := strconv.Atoi(v)
+		if err != nil {
+			t.Fatalf("NLCRON_EXPLAIN_ROWS: %v", err)
+		}
+		rows = n
+	}
+	ctx := t.Context()
+	schema := newSchema(t)
+	st, err := pgstore.New(ctx, sharedPool(t), pgstore.WithSchema(schema))
+	if err != nil {
+		t.Fatal(err)
+	}
+	conn, err := sharedPool(t).Acquire(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Release()
+	start := time.Now()
+	// 90% active, fire times spread over one day; one run per 5 schedules,
+	// 5% of them still queued.
+	fill := `SET LOCAL search_path = ` + pgx.Identifier{schema}.Sanitize() + `;
+		INSERT INTO schedules (id, account_id, chat_id, cadence, cron, timezone, active, bundle, toolhouse_id,
+			vars, callback_url, created_at, updated_at, next_run_at, version)
+		SELECT lpad(i::text, 12, '0'), 'acct' || (i % 1000), 'chat', '*/10 * * * *', '*/10 * * * *', 'UTC',
+			i % 10 <> 0, 'default', 'default', NULL, '', now(), now(),
+			timestamptz '2030-01-01' + (i % 86400) * interval '1 second', 1
+		FROM generate_series(1, $1::int) i;
+		INSERT INTO runs (id, account_id, chat_id, schedule_id, status, results, error, last_agent_message,
+			bundle, toolhouse_id, vars, callback_url, scheduled_for, created_at, updated_at, attempt, lease_owner)
+		SELECT 'r' || lpad(i::text, 12, '0'), 'acct', 'chat', lpad((i * 5)::text, 12, '0'),
+			CASE WHEN i % 20 = 0 THEN 'queued' ELSE 'completed' END, NULL, '', '', 'default', 'default', NULL, '',
+			timestamptz '2029-12-31' + (i % 86400) * interval '1 second', now(), now(), 1, ''
+		FROM generate_series(1, $1::int / 5) i;
+		ANALYZE schedules; ANALYZE runs;`
+	tx, err := conn.Begin(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, stmt := range strings.Split(fill, ";") {
+		if strings.TrimSpace(stmt) == "" {
+			continue
+		}
+		var args []any
+		if strings.Contains(stmt, "$1") {
+			args = []any{rows}
+		}
+		if _, err := tx.Exec(ctx, stmt, args...); err != nil {
+			t.Fatalf("fill: %v", err)
+		}
+	}
+	if err := tx.Commit(ctx); err != nil {
+		t.Fatal(err)
+	}
+	t.Logf("filled %d schedules, %d runs in %v", rows, rows/5, time.Since(start).Round(time.Millisecond))
+
+	now := time.Date(2030, 1, 1, 0, 10, 0, 0, time.UTC)
+	q := pgstore.Queries(st)
+	tests := []struct {
+		name  string
+		sql   string
+		args  []any
+		want  []string // plan fragments that must appear
+		avoid []string
+	}{
+		{"claimDue", q["claimDue"], []any{now, 200},
+			[]string{"LockRows", "Index Scan using schedules_due_idx", "Index Only Scan using runs_active_idx"},
+			[]string{"Seq Scan", "Bitmap"}},
+		{"nextDue", q["nextDue"], nil,
+			[]string{"Index Only Scan using schedules_due_idx"}, []string{"Seq Scan", "Sort"}},
+		{"acquireRuns", q["acquireRuns"], []any{"w", now, now.Add(time.Minute), 100},
+			// runs_queued_idx, or runs_active_idx and a sort when few are queued.
+			[]string{"LockRows", "Index Scan using runs_pkey"}, []string{"Seq Scan"}},
+		{"expireLeases", q["expireLeases"], []any{now, "lease expired"},
+			[]string{"LockRows", "runs_lease_idx"}, []string{"Seq Scan"}},
+	}
+	for _, tc := range tests {
+		// Both plans PostgreSQL may use for a prepared statement.
+		for _, mode := range []string{"force_custom_plan", "force_generic_plan"} {
+			plan := explain(ctx, t, conn.Conn(), mode, tc.sql, tc.args)
+			t.Logf("EXPLAIN %s (%s, %d schedules):\n%s", tc.name, mode, rows, plan)
+			for _, w := range tc.want {
+				if !strings.Contains(plan, w) {
+					t.Errorf("%s (%s): plan lacks %q", tc.name, mode, w)
+				}
+			}
+			for _, a := range tc.avoid {
+				if strings.Contains(plan, a) {
+					t.Errorf("%s (%s): plan has %q", tc.name, mode, a)
+				}
+			}
+		}
+	}
+}
+
+// explain runs EXPLAIN ANALYZE of sql in a transaction it rolls back (the
+// statements lock or update rows).
+func explain(ctx context.Context, t *testing.T, conn *pgx.Conn, mode, sql string, args []any) string {
+	t.Helper()
+	tx, err := conn.Begin(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer tx.Rollback(ctx)
+	if _, err := tx.Exec(ctx, "SET LOCAL plan_cache_mode = "+mode); err != nil {
+		t.Fatal(err)
+	}
+	rows, err := tx.Query(ctx, "EXPLAIN (ANALYZE, BUFFERS, COSTS OFF, TIMING OFF, SUMMARY OFF) "+sql, args...)
+	if err != nil {
+		t.Fatalf("EXPLAIN: %v", err)
+	}
+	lines, err := pgx.CollectRows(rows, pgx.RowTo[string])
+	if err != nil {
+		t.Fatalf("EXPLAIN: %v", err)
+	}
+	return fmt.Sprint(strings.Join(lines, "\n"))
+}
