@@ -97,12 +97,12 @@ type Run struct {
 	ChatID           string
 	ScheduleID       string // empty for one-off agent runs
 	Status           RunStatus
-	Results          []Message // the transcript
+	Results          []Message // the transcript; nil and empty are equivalent
 	Error            string
 	LastAgentMessage string
 	Bundle           string
 	ToolhouseID      string
-	Vars             map[string]string
+	Vars             map[string]string // nil means null
 	CallbackURL      string
 	// ScheduledFor is the fire time for scheduled runs, and the creation
 	// time for one-off runs.

@@ -32,11 +32,17 @@ type Store interface {
 	// fire can never be recorded or run twice; a Claim that would violate
 	// that is an error (wrapping [ErrConflict]) and nothing of it is applied.
 	//
+	// Each selected schedule is handled once per call, even if its Claim
+	// leaves it due. ClaimDue changes only the schedule fields named above
+	// (not UpdatedAt). If applying a Claim fails, ClaimDue stops there and
+	// returns the error together with the number of schedules handled
+	// before it; those stay applied, and nothing of the failing Claim is.
+	//
 	// decide must be quick and must not call the store. ClaimDue returns the
 	// number of schedules it handled.
 	ClaimDue(ctx context.Context, now time.Time, limit int, decide func(Due) Claim) (int, error)
-	// NextDue returns the earliest NextRunAt among active schedules, or the
-	// zero time if there is none. It must be O(log n) or better.
+	// NextDue returns the earliest non-zero NextRunAt among active
+	// schedules, or the zero time if there is none. It must be O(log n) or better.
 	NextDue(ctx context.Context) (time.Time, error)
 }
 
@@ -49,7 +55,8 @@ type ScheduleStore interface {
 	GetSchedule(ctx context.Context, accountID, id string) (*Schedule, error)
 	// ListSchedules returns the account's schedules newest first (CreatedAt
 	// then ID, both descending), at most p.Limit of them, and a cursor for
-	// the next page ("" when there is none).
+	// the next page ("" when there is none: a last page that is exactly
+	// full also returns "").
 	ListSchedules(ctx context.Context, accountID string, p Page) ([]*Schedule, string, error)
 	// UpdateSchedule replaces the stored schedule with s if the stored
 	// Version equals s.Version, then sets s.Version to the new version
@@ -59,7 +66,8 @@ type ScheduleStore interface {
 	// [ErrConflict] if the version differs.
 	UpdateSchedule(ctx context.Context, s *Schedule, record ...Occurrence) error
 	// DeleteSchedule removes the account's schedule and its occurrences and
-	// returns it as it was. Its runs are kept (in-flight runs finish).
+	// returns it as it was. Its runs are kept exactly as they are (in-flight
+	// runs finish).
 	// Returns [ErrNotFound] if there is none.
 	DeleteSchedule(ctx context.Context, accountID, id string) (*Schedule, error)
 	// ListOccurrences returns the recorded occurrences of the account's
@@ -73,7 +81,8 @@ type ScheduleStore interface {
 type RunStore interface {
 	// CreateRun stores a new run (the engine sets every field). An existing
 	// ID, or a second run for the same (ScheduleID, ScheduledFor) when
-	// ScheduleID is set, is [ErrConflict].
+	// ScheduleID is set, is [ErrConflict]. The run is stored as given, in
+	// whatever status it has.
 	CreateRun(ctx context.Context, r *Run) error
 	// GetRun returns the account's run, or [ErrNotFound].
 	GetRun(ctx context.Context, accountID, id string) (*Run, error)
@@ -82,23 +91,27 @@ type RunStore interface {
 	ListRuns(ctx context.Context, accountID string, f RunFilter) ([]*Run, string, error)
 	// RequeueRun appends msg to a completed run's Results and moves it back
 	// to queued (same id; Error, LastAgentMessage, StartedAt and FinishedAt
-	// cleared; UpdatedAt = now). [ErrNotFound], or [ErrRunNotCompleted] if
-	// its status is not completed.
+	// and lease fields cleared; UpdatedAt = now). [ErrNotFound], or
+	// [ErrRunNotCompleted] if its status is not completed.
 	RequeueRun(ctx context.Context, accountID, id string, msg Message, now time.Time) (*Run, error)
 	// AcquireRuns moves up to limit queued runs, oldest ScheduledFor first
 	// (then CreatedAt, ID), to in_progress under worker's lease: StartedAt =
-	// now, Attempt+1, LeaseOwner = worker, LeaseExpiresAt = leaseUntil. Two
-	// concurrent callers never acquire the same run.
+	// UpdatedAt = now, Attempt+1, LeaseOwner = worker, LeaseExpiresAt =
+	// leaseUntil. Two concurrent callers never acquire the same run.
 	AcquireRuns(ctx context.Context, worker string, now, leaseUntil time.Time, limit int) ([]*Run, error)
-	// RenewLease extends the lease of a run that worker holds.
-	// [ErrLeaseLost] if the run is not in progress under worker.
+	// RenewLease extends the lease of a run that worker holds. A lease past
+	// its time stays renewable until ExpireLeases fails the run.
+	// [ErrLeaseLost] if the run is not in progress under worker (an unknown
+	// id included).
 	RenewLease(ctx context.Context, id, worker string, until time.Time) error
 	// FinishRun ends a run that worker holds, applying f, and returns the
 	// run as stored. [ErrLeaseLost] if the run is not in progress under
 	// worker (for example its lease expired and it was failed meanwhile).
+	// UpdatedAt becomes f.FinishedAt; the lease fields are cleared.
 	FinishRun(ctx context.Context, id, worker string, f Finish) (*Run, error)
-	// ExpireLeases fails every in-progress run whose lease expired before
-	// now, with the given error text, and returns them as stored.
+	// ExpireLeases fails every in-progress run whose lease expired strictly
+	// before now, with the given error text (FinishedAt = UpdatedAt = now,
+	// lease fields cleared), and returns them as stored.
 	ExpireLeases(ctx context.Context, now time.Time, errText string) ([]*Run, error)
 }
 
@@ -132,8 +145,8 @@ type RunFilter struct {
 // [Store.ClaimDue], while the store holds it exclusively.
 type Due struct {
 	Schedule *Schedule
-	// ActiveRun reports whether the schedule's latest run is still queued or
-	// in progress (the overlap rule needs it).
+	// ActiveRun reports whether any run of the schedule is queued or in
+	// progress (the overlap rule needs it).
 	ActiveRun bool
 }
 
