@@ -815,9 +815,14 @@ func (f *dFields) appendMonthDays(b []byte, star bool) []byte {
 		return f.appendDomList(b, dom&^(dRangeBits(0, 30, k)<<1))
 	}
 	if plainOnly {
-		if first, step, last, count, ok := dProgression(dom); ok && step >= 2 && count >= 4 {
+		// A progression reads better as a list unless it is long.
+		if first, step, last, count, ok := dProgression(dom); ok && step >= 2 && count >= 5 {
+			full := first == 1 && last+step > 31
+			if !full && count < 6 {
+				return f.appendDomList(append(b, "on the "...), dom)
+			}
 			b = dAppendEveryNthDay(b, step)
-			if first == 1 && last+step > 31 {
+			if full {
 				return b
 			}
 			b = append(b, " from the "...)

@@ -1,0 +1,11 @@
+//go:build race
+
+package nlcron
+
+// The race detector makes the checks about ten times slower; they test no
+// concurrency, so a smaller sample keeps CI within budget.
+const (
+	roundTripN           = 10_000
+	roundTripSampleEvery = 10
+	readerChecks         = 2_000
+)
