@@ -107,14 +107,29 @@ func newSchema(tb testing.TB) string {
 	return name
 }
 
+var schemas sync.Map // *pgstore.Store -> schema name
+
 // newStore returns a Store on the shared pool in a fresh schema.
 func newStore(tb testing.TB) *pgstore.Store {
 	tb.Helper()
-	st, err := pgstore.New(context.Background(), sharedPool(tb), pgstore.WithSchema(newSchema(tb)))
+	schema := newSchema(tb)
+	st, err := pgstore.New(context.Background(), sharedPool(tb), pgstore.WithSchema(schema))
 	if err != nil {
 		tb.Fatalf("New: %v", err)
 	}
+	schemas.Store(st, schema)
+	tb.Cleanup(func() { schemas.Delete(st) })
 	return st
+}
+
+// storeSchema returns the schema of a store newStore made.
+func storeSchema(tb testing.TB, st *pgstore.Store) string {
+	tb.Helper()
+	v, ok := schemas.Load(st)
+	if !ok {
+		tb.Fatal("store not made by newStore")
+	}
+	return v.(string)
 }
 
 func TestStore(t *testing.T) {

@@ -12,6 +12,7 @@ type queries struct {
 	createRun, getRun, runStatus, requeueRun, acquireRuns, renewLease, finishRun, expireLeases     string
 	listRuns                                                                                       string
 	claimDue, insertRuns, advanceSchedules, nextDue                                                string
+	insertRunsReturning, insertOccurrencesReturning, deleteRuns, deleteOccurrenceKeys              string
 	putKey, accountForKey, countKeys                                                               string
 }
 
@@ -85,11 +86,16 @@ func newQueries(prefix string) queries {
 			SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::jsonb[], $7::text[],
 				$8::text[], $9::text[], $10::text[], $11::jsonb[], $12::text[], $13::timestamptz[], $14::timestamptz[],
 				$15::timestamptz[], $16::timestamptz[], $17::timestamptz[], $18::int[], $19::text[], $20::timestamptz[])`,
+		// Also restores schedules when a claim is undone ($5 is the version
+		// to write).
 		advanceSchedules: `UPDATE _.schedules s SET next_run_at = u.next_run_at, last_run_at = u.last_run_at,
-				last_dispatched_at = u.last_dispatched_at, version = s.version + 1
-			FROM unnest($1::text[], $2::timestamptz[], $3::timestamptz[], $4::timestamptz[])
-				AS u(id, next_run_at, last_run_at, last_dispatched_at)
+				last_dispatched_at = u.last_dispatched_at, version = u.version
+			FROM unnest($1::text[], $2::timestamptz[], $3::timestamptz[], $4::timestamptz[], $5::bigint[])
+				AS u(id, next_run_at, last_run_at, last_dispatched_at, version)
 			WHERE s.id = u.id`,
+		deleteRuns: `DELETE FROM _.runs WHERE id = ANY ($1::text[])`,
+		deleteOccurrenceKeys: `DELETE FROM _.occurrences o USING unnest($1::text[], $2::timestamptz[]) AS u(schedule_id, fire_time)
+			WHERE o.schedule_id = u.schedule_id AND o.fire_time = u.fire_time`,
 		nextDue: `SELECT next_run_at FROM _.schedules WHERE active AND next_run_at IS NOT NULL
 			ORDER BY next_run_at LIMIT 1`,
 
@@ -99,11 +105,16 @@ func newQueries(prefix string) queries {
 		countKeys:     `SELECT count(*) FROM _.api_keys`,
 	}
 	q.insertOccurrencesIgnore = q.insertOccurrences + ` ON CONFLICT (schedule_id, fire_time) DO NOTHING`
+	// ClaimDue inserts with these, then compares what was inserted with
+	// what it asked for: a row missing from RETURNING hit a unique key.
+	q.insertRunsReturning = q.insertRuns + ` ON CONFLICT DO NOTHING RETURNING id`
+	q.insertOccurrencesReturning = q.insertOccurrences + ` ON CONFLICT DO NOTHING RETURNING schedule_id, fire_time`
 	for _, p := range []*string{&q.createSchedule, &q.getSchedule, &q.updateSchedule, &q.scheduleExists,
 		&q.deleteSchedule, &q.deleteOccurrences, &q.listSchedules, &q.listSchedulesAfter,
 		&q.insertOccurrencesIgnore, &q.insertOccurrences, &q.listOccurrences, &q.createRun, &q.getRun,
 		&q.runStatus, &q.requeueRun, &q.acquireRuns, &q.renewLease, &q.finishRun, &q.expireLeases,
 		&q.listRuns, &q.claimDue, &q.insertRuns, &q.advanceSchedules, &q.nextDue, &q.putKey,
+		&q.insertRunsReturning, &q.insertOccurrencesReturning, &q.deleteRuns, &q.deleteOccurrenceKeys,
 		&q.accountForKey, &q.countKeys} {
 		*p = r.Replace(*p)
 	}

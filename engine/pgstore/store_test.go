@@ -145,7 +145,7 @@ func TestOpen(t *testing.T) {
 }
 
 // The claim writes run, occurrence and schedule in one step, and a claim
-// repeating a fire already recorded is rolled back entirely.
+// repeating a fire already recorded stops the call there.
 func TestClaimDueWritesAtomically(t *testing.T) {
 	t.Parallel()
 	st := newStore(t)
@@ -191,23 +191,42 @@ func TestClaimDueWritesAtomically(t *testing.T) {
 		t.Fatalf("second ClaimDue = %d, %v; want 0, nil", n, err)
 	}
 
-	// A claim re-running a recorded fire conflicts and changes nothing.
+	// A claim re-running a recorded fire conflicts: the claims before it
+	// stay applied, nothing of it or after it is.
 	later := t0.Add(20 * time.Minute)
-	_, err = st.ClaimDue(ctx, later, 100, func(d engine.Due) engine.Claim {
+	i := 0
+	n, err = st.ClaimDue(ctx, later, 100, func(d engine.Due) engine.Claim {
 		c := dispatch(later)(d)
-		c.Run.ScheduledFor = d.Schedule.LastRunAt // already run
+		if i == 2 {
+			c.Run.ScheduledFor = d.Schedule.LastRunAt // already run
+		}
+		i++
 		return c
 	})
-	if !errors.Is(err, engine.ErrConflict) {
-		t.Fatalf("conflicting ClaimDue: error %v, want ErrConflict", err)
+	if !errors.Is(err, engine.ErrConflict) || n != 2 {
+		t.Fatalf("conflicting ClaimDue = %d, %v; want 2 and ErrConflict", n, err)
 	}
-	for _, s := range ss {
+	t.Logf("conflicting claim: %v", err)
+	for i, s := range ss {
 		got, err := st.GetSchedule(ctx, "acct", s.ID)
 		if err != nil {
 			t.Fatal(err)
 		}
-		if got.Version != 2 {
-			t.Errorf("schedule changed by a conflicting claim: version %d", got.Version)
+		runs, _, err := st.ListRuns(ctx, "acct", engine.RunFilter{ScheduleID: s.ID})
+		if err != nil {
+			t.Fatal(err)
+		}
+		occ, err := st.ListOccurrences(ctx, "acct", s.ID, t0.Add(-time.Hour), t0.Add(time.Hour), 0)
+		if err != nil {
+			t.Fatal(err)
+		}
+		want := struct{ Version, Runs, Occurrences int }{3, 2, 2}
+		if i >= 2 {
+			want = struct{ Version, Runs, Occurrences int }{2, 1, 1}
+		}
+		got2 := struct{ Version, Runs, Occurrences int }{int(got.Version), len(runs), len(occ)}
+		if d := cmp.Diff(want, got2); d != "" {
+			t.Errorf("schedule %d after the conflicting claim (-want +got):\n%s", i, d)
 		}
 	}
 }
@@ -236,5 +255,75 @@ func TestKeysAndCursors(t *testing.T) {
 		if _, _, err := st.ListRuns(ctx, "a", engine.RunFilter{Page: engine.Page{Cursor: c}}); !errors.Is(err, engine.ErrInvalid) {
 			t.Errorf("ListRuns(cursor %q): %v, want ErrInvalid", c, err)
 		}
+	}
+}
+
+// A claim failing on a unique key in the database is undone whole (also
+// the rows of it that were inserted), and so is every later claim.
+func TestClaimDueStopsAtFailingClaim(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		name  string
+		spoil func(d engine.Due, c *engine.Claim) // applied to the third claim
+	}{
+		{"run exists", func(d engine.Due, c *engine.Claim) { c.Run.ScheduledFor = d.Schedule.LastRunAt }},
+		{"occurrence exists", func(d engine.Due, c *engine.Claim) {
+			c.Occurrences = append(c.Occurrences, engine.Occurrence{FireTime: d.Schedule.LastRunAt,
+				Outcome: engine.OutcomeSkipped, Reason: engine.SkipOverlap, RecordedAt: c.Run.CreatedAt})
+		}},
+		{"duplicate in batch", func(d engine.Due, c *engine.Claim) {
+			c.Occurrences = append(c.Occurrences, c.Occurrences[0])
+		}},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			st := newStore(t)
+			schema := storeSchema(t, st)
+			ctx := t.Context()
+			var ss []*engine.Schedule
+			for i := range 5 {
+				ss = append(ss, testSchedule("acct", t0.Add(time.Duration(i)*time.Second)))
+			}
+			mustCreate(t, st, ss...)
+			now := t0.Add(time.Minute)
+			if _, err := st.ClaimDue(ctx, now, 100, dispatch(now)); err != nil {
+				t.Fatal(err)
+			}
+			later := now.Add(20 * time.Minute)
+			i := 0
+			n, err := st.ClaimDue(ctx, later, 100, func(d engine.Due) engine.Claim {
+				c := dispatch(later)(d)
+				if i == 2 {
+					tc.spoil(d, &c)
+				}
+				i++
+				return c
+			})
+			t.Logf("ClaimDue: %v", err)
+			if !errors.Is(err, engine.ErrConflict) || n != 2 {
+				t.Fatalf("ClaimDue = %d, %v; want 2 and ErrConflict", n, err)
+			}
+			if got, want := count(t, schema, "runs"), 5+2; got != want {
+				t.Errorf("%d runs, want %d", got, want)
+			}
+			if got, want := count(t, schema, "occurrences"), 5+2; got != want {
+				t.Errorf("%d occurrences, want %d", got, want)
+			}
+			for i, s := range ss {
+				got, err := st.GetSchedule(ctx, "acct", s.ID)
+				if err != nil {
+					t.Fatal(err)
+				}
+				// The first two were claimed twice, the others once.
+				want, wantVersion := s.NextRunAt.Add(10*time.Minute), int64(2)
+				if i < 2 {
+					want, wantVersion = want.Add(10*time.Minute), 3
+				}
+				if !got.NextRunAt.Equal(want) || got.Version != wantVersion {
+					t.Errorf("schedule %d: next %v version %d, want %v and %d", i, got.NextRunAt, got.Version, want, wantVersion)
+				}
+			}
+		})
 	}
 }
