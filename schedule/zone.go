@@ -1,0 +1,218 @@
+package schedule
+
+import (
+	"math"
+	"sort"
+	"sync"
+	"time"
+)
+
+const (
+	minSec = math.MinInt64 / 4 // "no transition before": far beyond any time.Time
+	maxSec = math.MaxInt64 / 4 // "no transition after"
+)
+
+// period is a stretch of time with one UTC offset, [start, end) in Unix
+// seconds. prevOff is the offset in force just before start (equal to off
+// when start is minSec).
+type period struct {
+	off, prevOff int64
+	start, end   int64
+}
+
+// The zone table caches a location's transitions between tableFrom and
+// tableTo, where the Go runtime would otherwise re-derive them from the
+// zone's POSIX TZ rule on every lookup. Instants outside fall back to
+// time.Time.ZoneBounds, which is slower but equally correct.
+var (
+	tableFrom = time.Date(1970, 1, 1, 0, 0, 0, 0, time.UTC).Unix()
+	tableTo   = time.Date(2100, 1, 1, 0, 0, 0, 0, time.UTC).Unix()
+)
+
+const bucketShift = 22 // 2^22 s ≈ 48.5 days per index bucket
+
+// zoneTable holds the offset changes of one location.
+type zoneTable struct {
+	loc      *time.Location
+	trans    []int64 // instants at which the offset changes, ascending
+	offs     []int64 // offs[i] is in force before trans[i]; offs[len(trans)] after the last
+	index    []int32 // index[b]: number of transitions at or before the start of bucket b
+	complete bool    // no offset change after the last entry of trans
+}
+
+var zoneTables sync.Map // *time.Location -> *zoneTable (nil value: fixed offset)
+
+// setLocation binds s to loc (nil means UTC), choosing the fixed-offset fast
+// path when loc never changes its offset.
+func (s *Schedule) setLocation(loc *time.Location) {
+	if loc == nil {
+		loc = time.UTC
+	}
+	s.loc = loc
+	if loc == time.UTC {
+		return
+	}
+	if v, ok := zoneTables.Load(loc); ok {
+		s.zone, _ = v.(*zoneTable)
+	} else {
+		zt := buildZoneTable(loc)
+		if zt == nil {
+			zoneTables.Store(loc, (*zoneTable)(nil))
+		} else {
+			v, _ := zoneTables.LoadOrStore(loc, zt)
+			s.zone, _ = v.(*zoneTable)
+		}
+	}
+	if s.zone == nil {
+		_, off := time.Unix(0, 0).In(loc).Zone()
+		s.fixedOff = int64(off)
+	}
+}
+
+// slowPeriod asks the time package for the period containing sec.
+//
+// time.Time.ZoneBounds is used only as a hint: it may report boundaries
+// at which the offset does not change (a change of abbreviation or DST
+// flag, or an artificial year boundary in the POSIX-rule range), and in
+// Go 1.26 it reports an end before the instant itself for instants late
+// on 31 December of leap years in that range. So every bound is checked
+// against the offsets on either side, and spurious ones are skipped.
+func slowPeriod(loc *time.Location, sec int64) period {
+	off := offsetAt(loc, sec)
+	p := period{off: off, prevOff: off, start: minSec, end: maxSec}
+
+	probe := sec
+	for range 64 {
+		_, e := time.Unix(probe, 0).In(loc).ZoneBounds()
+		if e.IsZero() {
+			break
+		}
+		eu := e.Unix()
+		if eu <= probe {
+			// Bogus bound: step forward an hour at a time and bisect if
+			// the offset changed in between.
+			next := probe + 3600
+			if offsetAt(loc, next) != off {
+				p.end = bisect(loc, probe, next, off)
+				break
+			}
+			probe = next
+			continue
+		}
+		if offsetAt(loc, eu) != off {
+			p.end = eu
+			break
+		}
+		probe = eu
+	}
+
+	probe = sec
+	for range 64 {
+		s, _ := time.Unix(probe, 0).In(loc).ZoneBounds()
+		if s.IsZero() {
+			break
+		}
+		su := s.Unix()
+		if su > probe {
+			prev := probe - 3600
+			if po := offsetAt(loc, prev); po != off {
+				p.start = bisect(loc, prev, probe, po)
+				p.prevOff = po
+				break
+			}
+			probe = prev
+			continue
+		}
+		if po := offsetAt(loc, su-1); po != off {
+			p.start, p.prevOff = su, po
+			break
+		}
+		probe = su - 1
+	}
+	return p
+}
+
+// bisect returns the first instant in (lo, hi] whose offset differs from
+// off, given that lo has offset off and hi does not.
+func bisect(loc *time.Location, lo, hi, off int64) int64 {
+	for hi-lo > 1 {
+		mid := lo + (hi-lo)/2
+		if offsetAt(loc, mid) == off {
+			lo = mid
+		} else {
+			hi = mid
+		}
+	}
+	return hi
+}
+
+func offsetAt(loc *time.Location, sec int64) int64 {
+	_, off := time.Unix(sec, 0).In(loc).Zone()
+	return int64(off)
+}
+
+// buildZoneTable walks loc's offset changes from before tableFrom to
+// tableTo; it returns nil when loc has a single offset for all time.
+// Transitions that change only the abbreviation or the DST flag are merged
+// away: the scheduler cares only about offsets.
+func buildZoneTable(loc *time.Location) *zoneTable {
+	p := slowPeriod(loc, tableFrom)
+	start, prevOff := p.start, p.prevOff
+	for start != minSec && prevOff == p.off {
+		q := slowPeriod(loc, start-1)
+		start, prevOff = q.start, q.prevOff
+	}
+	if start == minSec && p.end == maxSec {
+		return nil
+	}
+	zt := &zoneTable{loc: loc}
+	if start != minSec {
+		zt.trans = append(zt.trans, start)
+		zt.offs = append(zt.offs, prevOff)
+	}
+	cur := p
+	for cur.end != maxSec && cur.start < tableTo {
+		next := slowPeriod(loc, cur.end)
+		if next.off != cur.off {
+			zt.trans = append(zt.trans, cur.end)
+			zt.offs = append(zt.offs, cur.off)
+		}
+		cur = next
+	}
+	zt.offs = append(zt.offs, cur.off)
+	zt.complete = cur.end == maxSec
+	if len(zt.trans) == 0 {
+		return nil
+	}
+	nb := (tableTo-tableFrom)>>bucketShift + 1
+	zt.index = make([]int32, nb)
+	for b := range zt.index {
+		at := tableFrom + int64(b)<<bucketShift
+		zt.index[b] = int32(sort.Search(len(zt.trans), func(i int) bool { return zt.trans[i] > at }))
+	}
+	return zt
+}
+
+// lookup returns the period containing sec.
+func (zt *zoneTable) lookup(sec int64) period {
+	if sec < tableFrom || sec >= tableTo {
+		return slowPeriod(zt.loc, sec)
+	}
+	i := int(zt.index[(sec-tableFrom)>>bucketShift])
+	for i < len(zt.trans) && zt.trans[i] <= sec {
+		i++
+	}
+	// Exactly i offset changes happen at or before sec.
+	if i == len(zt.trans) && !zt.complete {
+		return slowPeriod(zt.loc, sec)
+	}
+	p := period{off: zt.offs[i], prevOff: zt.offs[i], start: minSec, end: maxSec}
+	if i > 0 {
+		p.start = zt.trans[i-1]
+		p.prevOff = zt.offs[i-1]
+	}
+	if i < len(zt.trans) {
+		p.end = zt.trans[i]
+	}
+	return p
+}
