@@ -29,6 +29,9 @@ func nextBit(set uint64, from int) int {
 
 // prevBit returns the highest set bit of set at or below from, or -1.
 func prevBit(set uint64, from int) int {
+	if from < 0 {
+		return -1
+	}
 	return 63 - bits.LeadingZeros64(set&(2<<uint(from)-1))
 }
 
@@ -62,15 +65,15 @@ func (s *Schedule) prevTime(h, m int) (int, int, bool) {
 	return hh, 63 - bits.LeadingZeros64(s.minute), true
 }
 
-// nextCivil returns the first matching civil minute c with lo <= c < limit.
-func (s *Schedule) nextCivil(lo, limit int64) (int64, bool) {
+// nextCivil returns the first matching civil minute at or after lo. It
+// fails only if nothing matches within searchYears.
+func (s *Schedule) nextCivil(lo int64) (int64, bool) {
 	day := floorDiv(lo, minutesPerDay)
 	rem := int(lo - day*minutesPerDay)
 	h, mi := rem/60, rem%60
 	y, m, d := civilFromDays(day)
 	monthStart := day - d + 1
-	endYear := y + searchYears
-	for y <= endYear {
+	for endYear := y + searchYears; y <= endYear; {
 		if mb := int64(nextBit(s.month, int(m))); mb != m {
 			if mb > 12 {
 				y++
@@ -79,30 +82,18 @@ func (s *Schedule) nextCivil(lo, limit int64) (int64, bool) {
 			m, d, h, mi = mb, 1, 0, 0
 			monthStart = daysFromCivil(y, m, 1)
 		}
-		if monthStart*minutesPerDay >= limit {
-			return 0, false
-		}
 		n := daysIn(y, m)
-		mask := s.days[weekdayOf(monthStart)][n-28] >> uint(d) << uint(d)
-		if mask != 0 {
+		if mask := s.days[weekdayOf(monthStart)][n-28] >> uint(d) << uint(d); mask != 0 {
 			dd := int64(bits.TrailingZeros32(mask))
-			hh, mm, ok := 0, 0, false
 			if dd == d {
-				hh, mm, ok = s.nextTime(h, mi)
-				if !ok {
-					mask &= mask - 1
-					dd = int64(bits.TrailingZeros32(mask))
+				if hh, mm, ok := s.nextTime(h, mi); ok {
+					return (monthStart+dd-1)*minutesPerDay + int64(hh*60+mm), true
 				}
+				mask &= mask - 1
+				dd = int64(bits.TrailingZeros32(mask))
 			}
 			if mask != 0 {
-				if !ok {
-					hh, mm = bits.TrailingZeros64(s.hour), bits.TrailingZeros64(s.minute)
-				}
-				c := (monthStart+dd-1)*minutesPerDay + int64(hh*60+mm)
-				if c >= limit {
-					return 0, false
-				}
-				return c, true
+				return (monthStart+dd-1)*minutesPerDay + s.firstTime, true
 			}
 		}
 		monthStart += int64(n)
@@ -114,56 +105,52 @@ func (s *Schedule) nextCivil(lo, limit int64) (int64, bool) {
 	return 0, false
 }
 
-// prevCivil returns the last matching civil minute c with limit <= c <= hi.
-func (s *Schedule) prevCivil(hi, limit int64) (int64, bool) {
+// prevCivil returns the last matching civil minute at or before hi. It
+// fails only if nothing matches within searchYears.
+func (s *Schedule) prevCivil(hi int64) (int64, bool) {
 	day := floorDiv(hi, minutesPerDay)
 	rem := int(hi - day*minutesPerDay)
 	h, mi := rem/60, rem%60
 	y, m, d := civilFromDays(day)
-	endYear := y - searchYears
-	for y >= endYear {
+	monthStart := day - d + 1
+	for endYear := y - searchYears; y >= endYear; {
 		if mb := int64(prevBit(s.month, int(m))); mb != m {
 			if mb < 1 {
 				y--
 				mb = int64(63 - bits.LeadingZeros64(s.month))
 			}
 			m = mb
+			monthStart = daysFromCivil(y, m, 1)
 			d, h, mi = int64(daysIn(y, m)), 23, 59
 		}
-		monthStart := daysFromCivil(y, m, 1)
-		monthEnd := monthStart + int64(daysIn(y, m)) // exclusive
-		if monthEnd*minutesPerDay <= limit {
-			return 0, false
-		}
-		mask := s.days[weekdayOf(monthStart)][daysIn(y, m)-28] & (2<<uint(d) - 1)
-		if mask != 0 {
+		n := daysIn(y, m)
+		if mask := s.days[weekdayOf(monthStart)][n-28] & (2<<uint(d) - 1); mask != 0 {
 			dd := int64(31 - bits.LeadingZeros32(mask))
-			hh, mm, ok := 0, 0, false
 			if dd == d {
-				hh, mm, ok = s.prevTime(h, mi)
-				if !ok {
-					mask &^= 1 << uint(dd)
-					dd = int64(31 - bits.LeadingZeros32(mask))
+				if hh, mm, ok := s.prevTime(h, mi); ok {
+					return (monthStart+dd-1)*minutesPerDay + int64(hh*60+mm), true
 				}
+				mask &^= 1 << uint(dd)
+				dd = int64(31 - bits.LeadingZeros32(mask))
 			}
 			if mask != 0 {
-				if !ok {
-					hh, mm = 63-bits.LeadingZeros64(s.hour), 63-bits.LeadingZeros64(s.minute)
-				}
-				c := (monthStart+dd-1)*minutesPerDay + int64(hh*60+mm)
-				if c < limit {
-					return 0, false
-				}
-				return c, true
+				return (monthStart+dd-1)*minutesPerDay + s.lastTime, true
 			}
 		}
 		m--
 		if m < 1 {
 			y, m = y-1, 12
 		}
-		d, h, mi = int64(daysIn(y, m)), 23, 59
+		n = daysIn(y, m)
+		monthStart -= int64(n)
+		d, h, mi = int64(n), 23, 59
 	}
 	return 0, false
+}
+
+// at converts a civil minute with offset off to an instant in s.loc.
+func (s *Schedule) at(c, off int64) time.Time {
+	return time.Unix(c*60-off, 0).In(s.loc)
 }
 
 // Next returns the first fire instant strictly after t, in the schedule's
@@ -172,66 +159,69 @@ func (s *Schedule) prevCivil(hi, limit int64) (int64, bool) {
 func (s *Schedule) Next(t time.Time) time.Time {
 	sec := t.Unix()
 	if s.zone == nil {
-		off := s.fixedOff
-		c, ok := s.nextCivil(floorDiv(sec+off, 60)+1, maxSec)
+		c, ok := s.nextCivil(floorDiv(sec+s.fixedOff, 60) + 1)
 		if !ok {
 			return time.Time{}
 		}
-		return time.Unix(c*60-off, 0).In(s.loc)
+		return s.at(c, s.fixedOff)
 	}
+	// Walk the zone's periods of constant offset from the one holding t.
+	// c caches the first matching civil minute at or after cl; it stays
+	// valid while the search bound moves forward without passing it.
 	p := s.zone.lookup(sec)
 	lo := floorDiv(sec+p.off, 60) + 1
+	var c, cl int64
+	valid := false
 	for range maxPeriods {
 		l := lo
 		if !s.wildcard && p.prevOff > p.off {
 			// Second pass of a fall-back overlap: fixed-time schedules
 			// fired at the first occurrence of these wall-clock times.
-			if hw := ceilDiv(p.start+p.prevOff, 60); l < hw {
-				l = hw
+			l = max(l, ceilDiv(p.start+p.prevOff, 60))
+		}
+		if !valid || l < cl || l > c {
+			var ok bool
+			if c, ok = s.nextCivil(l); !ok {
+				return time.Time{}
 			}
-		}
-		limit := int64(maxSec)
-		if p.end != maxSec {
-			limit = ceilDiv(p.end+p.off, 60)
-		}
-		if c, ok := s.nextCivil(l, limit); ok {
-			return time.Unix(c*60-p.off, 0).In(s.loc)
+			cl, valid = l, true
 		}
 		if p.end == maxSec {
-			return time.Time{}
+			return s.at(c, p.off)
+		}
+		limit := ceilDiv(p.end+p.off, 60) // first civil minute at or after p.end
+		if c < limit {
+			return s.at(c, p.off)
 		}
 		np := s.zone.lookup(p.end)
-		if !s.wildcard && np.off > p.off {
-			// Spring-forward gap: fixed-time fire times that do not exist
-			// happen once, at the first instant after the gap.
-			if _, ok := s.nextCivil(limit, ceilDiv(p.end+np.off, 60)); ok {
-				return time.Unix(p.end, 0).In(s.loc)
-			}
-		}
 		lo = ceilDiv(p.end+np.off, 60)
+		if !s.wildcard && c < lo {
+			// c lies in a spring-forward gap: fixed-time fire times that
+			// do not exist happen once, at the first instant after it.
+			return time.Unix(p.end, 0).In(s.loc)
+		}
 		p = np
 	}
 	return time.Time{}
 }
 
 // Prev returns the last fire instant strictly before t, in the schedule's
-// location, or the zero time if there is none. It is the mirror image of
-// [Schedule.Next]: for any fire instant f, Prev(Next(f)) == f.
+// location, or the zero time if there is none. It mirrors [Schedule.Next]:
+// for every fire instant f, Prev(Next(f)) == f.
 func (s *Schedule) Prev(t time.Time) time.Time {
 	sec := t.Unix()
 	exact := t.Nanosecond() == 0
 	if s.zone == nil {
-		off := s.fixedOff
-		civ := sec + off
+		civ := sec + s.fixedOff
 		hi := floorDiv(civ, 60)
 		if exact && hi*60 == civ {
 			hi--
 		}
-		c, ok := s.prevCivil(hi, minSec)
+		c, ok := s.prevCivil(hi)
 		if !ok {
 			return time.Time{}
 		}
-		return time.Unix(c*60-off, 0).In(s.loc)
+		return s.at(c, s.fixedOff)
 	}
 	p := s.zone.lookup(sec)
 	civ := sec + p.off
@@ -239,27 +229,34 @@ func (s *Schedule) Prev(t time.Time) time.Time {
 	if exact && hi*60 == civ {
 		hi--
 	}
+	// c caches the last matching civil minute at or before ch.
+	var c, ch int64
+	valid := false
 	for range maxPeriods {
-		low := int64(minSec)
-		if p.start != minSec {
-			low = ceilDiv(p.start+p.off, 60)
-			if !s.wildcard && p.prevOff > p.off {
-				low = max(low, ceilDiv(p.start+p.prevOff, 60))
+		if !valid || hi > ch || hi < c {
+			var ok bool
+			if c, ok = s.prevCivil(hi); !ok {
+				return time.Time{}
 			}
-		}
-		if c, ok := s.prevCivil(hi, low); ok {
-			return time.Unix(c*60-p.off, 0).In(s.loc)
+			ch, valid = hi, true
 		}
 		if p.start == minSec {
-			return time.Time{}
+			return s.at(c, p.off)
+		}
+		low := ceilDiv(p.start+p.off, 60) // first civil minute at or after p.start
+		if !s.wildcard && p.prevOff > p.off {
+			low = max(low, ceilDiv(p.start+p.prevOff, 60))
+		}
+		if c >= low {
+			return s.at(c, p.off)
 		}
 		pp := s.zone.lookup(p.start - 1)
-		if !s.wildcard && p.off > pp.off && (p.start < sec || !exact) {
-			if _, ok := s.nextCivil(ceilDiv(p.start+pp.off, 60), ceilDiv(p.start+p.off, 60)); ok {
-				return time.Unix(p.start, 0).In(s.loc)
-			}
+		hi = ceilDiv(p.start+pp.off, 60) - 1 // last civil minute before p.start
+		if !s.wildcard && c > hi && (p.start < sec || !exact) {
+			// c lies in the spring-forward gap just before p: fixed-time
+			// fire times there happen at the first instant after the gap.
+			return time.Unix(p.start, 0).In(s.loc)
 		}
-		hi = ceilDiv(p.start+pp.off, 60) - 1
 		p = pp
 	}
 	return time.Time{}

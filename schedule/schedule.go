@@ -14,6 +14,8 @@ type Schedule struct {
 	hour   uint64 // bits 0-23
 	month  uint64 // bits 1-12
 
+	firstTime, lastTime int64 // first and last fire time of day, in minutes
+
 	// days[w][n-28] holds the matching days (bits 1-31) of a month that has
 	// n days and whose first day is weekday w (0 = Sunday). It folds the
 	// day-of-month and day-of-week fields, L, W, nL, n#k and the Vixie
@@ -43,6 +45,8 @@ func Parse(expr string, loc *time.Location) (*Schedule, error) {
 		month:    fs.set[fMonth],
 		wildcard: fs.star[fMinute] || fs.star[fHour],
 	}
+	s.firstTime = int64(bits.TrailingZeros64(s.hour)*60 + bits.TrailingZeros64(s.minute))
+	s.lastTime = int64((63-bits.LeadingZeros64(s.hour))*60 + 63 - bits.LeadingZeros64(s.minute))
 	s.compileDays(fs)
 	if err := s.checkFires(&p, fs); err != nil {
 		return nil, err

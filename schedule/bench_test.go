@@ -1,0 +1,46 @@
+package schedule
+
+import (
+	"testing"
+	"time"
+	_ "time/tzdata"
+)
+
+// benchExprs are the expressions named in the performance targets.
+var benchExprs = []string{
+	"* * * * *",
+	"*/10 * * * *",
+	"0 17 * * 0",
+	"30 9 * * 1-5",
+	"0 0 1 * *",
+	"0 0 29 2 *",
+	"0 12 1,15 * 1",
+	"0 0 L * *",
+	"0 0 * * 5L",
+	"0 0 * * 1#2",
+}
+
+var sinkTime time.Time
+
+func benchNext(b *testing.B, loc *time.Location) {
+	from := time.Date(2025, 6, 15, 10, 17, 23, 0, loc)
+	for _, expr := range benchExprs {
+		s := MustParse(expr, loc)
+		b.Run(expr, func(b *testing.B) {
+			b.ReportAllocs()
+			for b.Loop() {
+				sinkTime = s.Next(from)
+			}
+		})
+	}
+}
+
+func BenchmarkNextUTC(b *testing.B) { benchNext(b, time.UTC) }
+
+func BenchmarkNextNewYork(b *testing.B) {
+	ny, err := time.LoadLocation("America/New_York")
+	if err != nil {
+		b.Fatal(err)
+	}
+	benchNext(b, ny)
+}

@@ -1,0 +1,165 @@
+package schedule
+
+import (
+	"fmt"
+	"math/rand/v2"
+	"testing"
+	"time"
+
+	"github.com/google/go-cmp/cmp"
+)
+
+// dstZones are the zones whose transitions the tests pin: each entry
+// names the years whose transitions are checked.
+var dstZones = []struct {
+	name  string
+	years []int
+}{
+	{"America/New_York", []int{2025}},
+	{"Europe/London", []int{2025}},
+	{"Europe/Berlin", []int{2025}},
+	{"Australia/Sydney", []int{2025}},
+	{"Australia/Lord_Howe", []int{2025}}, // 30-minute shift
+	{"America/Sao_Paulo", []int{2018}},   // midnight skipped 2018-11-04
+	{"America/Havana", []int{2025}},      // midnight skipped, 01:00 repeated as 00:00
+}
+
+func mustLoad(tb testing.TB, name string) *time.Location {
+	tb.Helper()
+	loc, err := time.LoadLocation(name)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	return loc
+}
+
+// transitionsIn finds the instants in year y at which loc's offset changes,
+// using nothing but Time.Zone.
+func transitionsIn(loc *time.Location, y int) []time.Time {
+	var out []time.Time
+	offAt := func(t time.Time) int { _, o := t.In(loc).Zone(); return o }
+	t := time.Date(y, 1, 1, 0, 0, 0, 0, time.UTC)
+	end := time.Date(y+1, 1, 1, 0, 0, 0, 0, time.UTC)
+	for ; t.Before(end); t = t.Add(time.Hour) {
+		n := t.Add(time.Hour)
+		if offAt(t) != offAt(n) {
+			lo, hi := t, n
+			for hi.Sub(lo) > time.Second {
+				mid := lo.Add(hi.Sub(lo) / 2)
+				if offAt(mid) == offAt(lo) {
+					lo = mid
+				} else {
+					hi = mid
+				}
+			}
+			out = append(out, hi)
+		}
+	}
+	return out
+}
+
+// dstExprs are hand-picked expressions that stress transitions.
+var dstExprs = []string{
+	"30 2 * * *", "0,30 2 * * *", "30 1 * * *", "0 1 * * *", "0 0 * * *", "30 0 * * *", "59 23 * * *",
+	"*/30 * * * *", "15 * * * *", "0 */2 * * *", "*/20 1-3 * * *", "0 2,3 * * *", "30 2-3 * * *",
+	"45 1,2 * * *", "* 2 * * *", "0 0 * * 0", "0 2 * * 0", "30 2 8-14 3 0", "0 0 L * *", "0 2 * * 0L",
+	"0,15,30,45 0-3 * * *", "5 0 * * *", "0 23 * * *", "0-59/7 1 * * *", "*/15 0 * * *", "0 1-2/1 * * *",
+}
+
+func TestOracleDST(t *testing.T) {
+	t.Parallel()
+	r := rand.New(rand.NewPCG(1, 2))
+	nRandom := 60
+	if raceBuild {
+		nRandom = 6
+	}
+	for _, z := range dstZones {
+		loc := mustLoad(t, z.name)
+		for _, y := range z.years {
+			for _, tr := range transitionsIn(loc, y) {
+				from, to := tr.Add(-14*time.Hour), tr.Add(14*time.Hour)
+				exprs := append([]string(nil), dstExprs...)
+				for len(exprs) < len(dstExprs)+nRandom {
+					l := tr.In(loc)
+					h := l.Hour()
+					e := randExpr(r, []int{h, (h + 23) % 24, (h + 1) % 24, 0})
+					if _, err := Parse(e, loc); err == nil {
+						exprs = append(exprs, e)
+					}
+				}
+				for _, e := range exprs {
+					checkAgainstOracle(t, e, loc, from, to, r)
+				}
+			}
+		}
+	}
+}
+
+// checkAgainstOracle compares All, Next and Prev with the oracle on [from, to).
+func checkAgainstOracle(t *testing.T, expr string, loc *time.Location, from, to time.Time, r *rand.Rand) {
+	t.Helper()
+	s, err := Parse(expr, loc)
+	if err != nil {
+		t.Fatalf("Parse(%q): %v", expr, err)
+	}
+	want := oracleFires(mustFields(expr), loc, from, to)
+	var got []time.Time
+	for f := range s.All(from.Add(-time.Nanosecond)) {
+		if !f.Before(to) {
+			break
+		}
+		got = append(got, f)
+	}
+	name := fmt.Sprintf("%q in %s [%s, %s)", expr, loc, from.Format(time.RFC3339), to.Format(time.RFC3339))
+	if diff := cmp.Diff(fmtTimes(want), fmtTimes(got)); diff != "" {
+		t.Errorf("%s: fire times mismatch (-oracle +All):\n%s", name, diff)
+		return
+	}
+	for i := 1; i < len(want); i++ {
+		if p := s.Prev(want[i]); !p.Equal(want[i-1]) {
+			t.Errorf("%s: Prev(%s) = %s, want %s", name, want[i].Format(time.RFC3339), p.Format(time.RFC3339), want[i-1].Format(time.RFC3339))
+		}
+	}
+	// Random probes, including ones on fire instants and minute boundaries.
+	for range 20 {
+		q := from.Add(time.Duration(r.Int64N(int64(to.Sub(from)))))
+		switch r.IntN(3) {
+		case 0:
+			q = q.Truncate(time.Minute)
+		case 1:
+			if len(want) > 0 {
+				q = want[r.IntN(len(want))]
+			}
+		}
+		if i := firstAfter(want, q); i < len(want) {
+			if n := s.Next(q); !n.Equal(want[i]) {
+				t.Errorf("%s: Next(%s) = %s, want %s", name, q.Format(time.RFC3339Nano), n.Format(time.RFC3339), want[i].Format(time.RFC3339))
+			}
+		}
+		if i := firstAfter(want, q.Add(-time.Nanosecond)) - 1; i >= 0 && q.Sub(from) > 0 {
+			// want[i] is the last fire strictly before q, if the window
+			// holds it; Prev must not return anything in between.
+			if p := s.Prev(q); !p.Equal(want[i]) {
+				t.Errorf("%s: Prev(%s) = %s, want %s", name, q.Format(time.RFC3339Nano), p.Format(time.RFC3339), want[i].Format(time.RFC3339))
+			}
+		}
+	}
+}
+
+// firstAfter returns the index of the first time in ts strictly after q.
+func firstAfter(ts []time.Time, q time.Time) int {
+	for i, x := range ts {
+		if x.After(q) {
+			return i
+		}
+	}
+	return len(ts)
+}
+
+func fmtTimes(ts []time.Time) []string {
+	out := make([]string, len(ts))
+	for i, x := range ts {
+		out[i] = x.Format("2006-01-02T15:04:05Z07:00 MST")
+	}
+	return out
+}
