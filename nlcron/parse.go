@@ -1,7 +1,285 @@
 package nlcron
 
-// parse is replaced by the participle grammar; until then it refuses everything.
+import (
+	"errors"
+	"fmt"
+	"regexp"
+	"slices"
+	"strings"
+	"unicode/utf8"
+
+	"github.com/alecthomas/participle/v2"
+	"github.com/alecthomas/participle/v2/lexer"
+
+	"github.com/nlcron/nlcron/schedule"
+)
+
+// maxPhrase bounds the input length; no schedule needs more words.
+const maxPhrase = 1000
+
 func parse(phrase string, o options) (Result, error) {
-	_ = o
-	return Result{}, &ParseError{Input: phrase, Line: 1, Column: 1, Msg: "not implemented yet", err: ErrUnsupported}
+	if strings.TrimSpace(phrase) == "" {
+		return Result{}, &ParseError{Input: phrase, Line: 1, Column: 1, Msg: "empty phrase: say how often, e.g. \"every day at 9am\"", err: ErrEmpty}
+	}
+	if len(phrase) > maxPhrase {
+		return Result{}, newError(phrase, maxPhrase, "", ErrSyntax, "", "phrase too long (over %d bytes)", maxPhrase)
+	}
+	if !utf8.ValidString(phrase) {
+		i := 0
+		for i < len(phrase) {
+			r, n := utf8.DecodeRuneInString(phrase[i:])
+			if r == utf8.RuneError && n <= 1 {
+				break
+			}
+			i += n
+		}
+		return Result{}, newError(phrase, i, "", ErrSyntax, "", "invalid UTF-8 at byte %d", i)
+	}
+	if expr, ok := looksLikeCron(phrase); ok {
+		return parseCron(phrase, expr, o)
+	}
+	tree, err := parser.ParseString("", phrase)
+	if err != nil {
+		return Result{}, convertParticiple(phrase, err)
+	}
+	c := newCollector(phrase)
+	c.collect(tree)
+	var fields *cronFields
+	if !c.failed() {
+		fields = c.resolve()
+	}
+	if c.failed() {
+		return Result{}, c.err
+	}
+	loc := o.loc
+	if c.loc != nil {
+		loc = c.loc
+	}
+	expr := fields.String()
+	s, err := schedule.Parse(expr, loc)
+	if err != nil {
+		// The grammar produced something schedule refuses: an impossible
+		// combination we did not catch ourselves.
+		var se *schedule.ParseError
+		msg := err.Error()
+		if errors.As(err, &se) {
+			msg = se.Msg
+		}
+		sentinel := ErrUnsupported
+		if errors.Is(err, schedule.ErrNeverFires) || errors.Is(err, schedule.ErrRange) {
+			sentinel = ErrRange
+		}
+		pe := newError(phrase, 0, strings.TrimSpace(phrase), sentinel, "", "%s (as cron: %s)", msg, expr)
+		pe.err = fmt.Errorf("%w: %w", sentinel, err)
+		return Result{}, pe
+	}
+	return Result{Cron: s.String(), Location: loc, Warnings: fields.warnings}, nil
 }
+
+func newError(in string, off int, text string, sentinel error, suggestion, format string, args ...any) *ParseError {
+	line, col := lineCol(in, off)
+	return &ParseError{Input: in, Offset: off, Line: line, Column: col, Text: text,
+		Msg: fmt.Sprintf(format, args...), Suggestion: suggestion, err: sentinel}
+}
+
+func lineCol(in string, off int) (int, int) {
+	off = min(off, len(in))
+	line := 1 + strings.Count(in[:off], "\n")
+	col := off - strings.LastIndexByte(in[:off], '\n')
+	return line, col
+}
+
+// cronField matches the text of the minute and hour fields of a cron
+// expression; a phrase never starts with two such words.
+var cronField = regexp.MustCompile(`^[0-9*][0-9*,/\-]*$`)
+
+// looksLikeCron reports whether phrase is a cron expression or macro
+// rather than English.
+func looksLikeCron(phrase string) (string, bool) {
+	t := strings.TrimSpace(phrase)
+	if strings.HasPrefix(t, "@") && !strings.ContainsAny(t, " \t\n") {
+		return t, true
+	}
+	fs := strings.Fields(t)
+	if len(fs) >= 5 && len(fs) <= 7 && cronField.MatchString(fs[0]) && cronField.MatchString(fs[1]) {
+		return strings.Join(fs, " "), true
+	}
+	return "", false
+}
+
+// parseCron accepts a cron expression as is, in canonical form.
+func parseCron(phrase, expr string, o options) (Result, error) {
+	off := strings.Index(phrase, strings.TrimSpace(phrase))
+	s, err := schedule.Parse(expr, o.loc)
+	if err != nil {
+		var se *schedule.ParseError
+		msg := err.Error()
+		text := expr
+		if errors.As(err, &se) {
+			msg = se.Msg
+			if se.Field != "" {
+				msg = se.Field + " " + msg
+			}
+			if se.Value != "" {
+				if i := strings.Index(phrase, se.Value); i >= 0 {
+					off, text = i, se.Value
+				}
+			}
+		}
+		sentinel := ErrSyntax
+		switch {
+		case errors.Is(err, schedule.ErrRange), errors.Is(err, schedule.ErrNeverFires), errors.Is(err, schedule.ErrStep):
+			sentinel = ErrRange
+		}
+		pe := newError(phrase, off, text, sentinel, "", "invalid cron expression: %s", msg)
+		pe.err = fmt.Errorf("%w: %w", sentinel, err)
+		return Result{}, pe
+	}
+	return Result{Cron: s.String(), Location: o.loc}, nil
+}
+
+// convertParticiple turns a participle error into a ParseError, with a
+// suggestion when the offending word is close to a word we know.
+func convertParticiple(in string, err error) *ParseError {
+	var perr participle.Error
+	if !errors.As(err, &perr) {
+		return newError(in, 0, "", ErrSyntax, "", "cannot read the phrase")
+	}
+	pos := perr.Position()
+	var tok lexer.Token
+	var ute *participle.UnexpectedTokenError
+	if errors.As(err, &ute) {
+		tok = ute.Unexpected
+		pos = tok.Pos
+	}
+	if tok.EOF() || pos.Offset >= len(in) {
+		return newError(in, len(in), "", ErrSyntax, "", "the phrase ends too early")
+	}
+	text := tok.Value
+	if text == "" {
+		text = firstWord(in[pos.Offset:])
+	}
+	low := strings.ToLower(text)
+	sugg, kind := suggest(low)
+	switch {
+	case isWord(low) && !knownWord(low) && sugg != "":
+		return newError(in, pos.Offset, text, ErrSyntax, sugg, "unknown %s %q", kind, text)
+	case isWord(low) && !knownWord(low):
+		return newError(in, pos.Offset, text, ErrSyntax, "", "unknown word %q", text)
+	}
+	return newError(in, pos.Offset, text, ErrSyntax, "", "unexpected %q", text)
+}
+
+func firstWord(s string) string {
+	if i := strings.IndexAny(s, " \t\n,"); i > 0 {
+		return s[:i]
+	}
+	return s
+}
+
+func isWord(s string) bool {
+	if s == "" {
+		return false
+	}
+	for _, r := range s {
+		if (r < 'a' || r > 'z') && r != '\'' {
+			return false
+		}
+	}
+	return true
+}
+
+// vocabulary is every word the grammar knows, read from its EBNF, plus
+// the day and month names; it feeds the did-you-mean suggestions.
+var vocabulary = func() map[string]string {
+	v := map[string]string{}
+	for _, m := range regexp.MustCompile(`"([a-z'’]+)"`).FindAllStringSubmatch(parser.String(), -1) {
+		v[m[1]] = "word"
+	}
+	for _, d := range []string{"monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday",
+		"mondays", "tuesdays", "wednesdays", "thursdays", "fridays", "saturdays", "sundays",
+		"mon", "tue", "tues", "wed", "thu", "thur", "thurs", "fri", "sat", "sun"} {
+		v[d] = "day"
+	}
+	for _, m := range []string{"january", "february", "march", "april", "may", "june", "july", "august",
+		"september", "october", "november", "december", "jan", "feb", "mar", "apr", "jun", "jul", "aug",
+		"sep", "sept", "oct", "nov", "dec"} {
+		v[m] = "month"
+	}
+	return v
+}()
+
+func knownWord(s string) bool {
+	_, ok := vocabulary[s]
+	return ok
+}
+
+// suggest returns the known word closest to s (by edit distance, ties
+// broken alphabetically) when it is close enough to be a typo, and its
+// kind: "day", "month" or "word".
+func suggest(s string) (string, string) {
+	if len(s) < 3 {
+		return "", ""
+	}
+	limit := 1
+	if len(s) >= 5 {
+		limit = 2
+	}
+	if len(s) >= 9 {
+		limit = 3
+	}
+	best, bestD := "", limit+1
+	words := make([]string, 0, len(vocabulary))
+	for w := range vocabulary {
+		words = append(words, w)
+	}
+	slices.Sort(words)
+	for _, w := range words {
+		if len(w) < 3 {
+			continue
+		}
+		if d := editDistance(s, w, bestD); d < bestD || (d == bestD && len(w) > len(best) && vocabulary[w] != "word") {
+			best, bestD = w, d
+		}
+	}
+	if best == "" || bestD > limit {
+		return "", ""
+	}
+	return best, vocabulary[best]
+}
+
+// editDistance is the optimal-string-alignment distance (insertions,
+// deletions, substitutions and adjacent transpositions), giving up with
+// limit+1 once the distance must exceed limit.
+func editDistance(a, b string, limit int) int {
+	if d := len(a) - len(b); d > limit || -d > limit {
+		return limit + 1
+	}
+	prev2 := make([]int, len(b)+1)
+	prev := make([]int, len(b)+1)
+	cur := make([]int, len(b)+1)
+	for j := range prev {
+		prev[j] = j
+	}
+	for i := 1; i <= len(a); i++ {
+		cur[0] = i
+		rowMin := cur[0]
+		for j := 1; j <= len(b); j++ {
+			cost := 1
+			if a[i-1] == b[j-1] {
+				cost = 0
+			}
+			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
+			if i > 1 && j > 1 && a[i-1] == b[j-2] && a[i-2] == b[j-1] {
+				cur[j] = min(cur[j], prev2[j-2]+1)
+			}
+			rowMin = min(rowMin, cur[j])
+		}
+		if rowMin > limit {
+			return limit + 1
+		}
+		prev2, prev, cur = prev, cur, prev2
+	}
+	return prev[len(b)]
+}
+

@@ -1,0 +1,445 @@
+package nlcron
+
+import (
+	"github.com/alecthomas/participle/v2"
+	"github.com/alecthomas/participle/v2/lexer"
+)
+
+// The grammar reads a phrase as a sequence of clauses in any order
+// ("at 5pm on sundays" and "sundays at 5pm" give the same tree). Each
+// clause is one of the types below; translate.go turns the clauses into
+// cron fields, so that the grammar stays declarative.
+//
+// Alternatives are tried in order and the first that matches wins (PEG
+// style), so longer and more specific forms come first.
+
+// nlLexer splits a phrase into tokens. Names and keywords are matched
+// case-insensitively; rule order matters (the first rule that matches at
+// a position wins).
+var nlLexer = lexer.MustSimple([]lexer.SimpleRule{
+	{Name: "Whitespace", Pattern: `\s+`},
+	// IANA zone names: Area/Location[/Sub], e.g. America/New_York, Etc/GMT+5.
+	{Name: "Zone", Pattern: `[A-Za-z][A-Za-z0-9_+\-]*(?:/[A-Za-z0-9_+\-]+)+`},
+	// Fixed offsets: UTC+9, gmt-05:30, +05:30, -0800, +9.
+	{Name: "Offset", Pattern: `(?i:utc|gmt)[+\-−]\d{1,2}(?::?\d{2})?|[+\-]\d{2}:?\d{2}\b|\+\d{1,2}\b`},
+	// Clock times with a meridiem: 5pm, 5 pm, 5:30 p.m., 12a, 3p.
+	{Name: "Time", Pattern: `\d{1,2}(?::\d{2}){0,2}\s*(?i:[ap]\.\s?m\.?|[ap]m\b)|\d{1,2}(?::\d{2})?(?i:[ap])\b`},
+	// 24-hour clock times: 17:30, 05:00:00.
+	{Name: "Clock", Pattern: `\d{1,2}:\d{2}(?::\d{2})?`},
+	// A minute of the hour: ":15".
+	{Name: "MinuteMark", Pattern: `:\d{2}\b`},
+	{Name: "Ordinal", Pattern: `\d+(?i:st|nd|rd|th)\b`},
+	// Compact durations: 5m, 3h, 2d, 1w, 2mo, 15s, 10min.
+	{Name: "Dur", Pattern: `\d+(?i:mins?|hrs?|mo|secs?|[smhdw])\b`},
+	{Name: "Number", Pattern: `\d+`},
+	{Name: "DayName", Pattern: `(?i:mondays?|mon|tuesdays?|tues|tue|wednesdays?|weds|wed|thursdays?|thurs|thur|thu|fridays?|fri|saturdays?|sat|sundays?|sun)\b`},
+	{Name: "MonthName", Pattern: `(?i:january|jan|february|feb|march|mar|april|apr|may|june|jun|july|jul|august|aug|september|sept|sep|october|oct|november|nov|december|dec)\b`},
+	{Name: "Word", Pattern: `[A-Za-z]+(?:['’][A-Za-z]+)?`},
+	{Name: "Punct", Pattern: `[,;:.&()\[\]!?/@+\-–—]`},
+	{Name: "Other", Pattern: `[^\s]`},
+})
+
+// parser is built once; a participle parser is safe for concurrent use.
+var parser = participle.MustBuild[phrase](
+	participle.Lexer(nlLexer),
+	participle.Elide("Whitespace"),
+	participle.CaseInsensitive("Word", "DayName", "MonthName"),
+	participle.UseLookahead(participle.MaxLookahead),
+	participle.Union[clause](
+		&zoneClause{},
+		&hoursClause{},
+		&windowClause{},
+		&nthDowClause{},
+		&dowExceptClause{},
+		&dowBetweenClause{},
+		&dowClause{},
+		&dateClause{},
+		&monthBetweenClause{},
+		&monthClause{},
+		&domStepClause{},
+		&intervalClause{},
+		&freqClause{},
+		&domBetweenClause{},
+		&domClause{},
+		&minuteClause{},
+		&timeClause{},
+		&startClause{},
+		&refusalClause{},
+		&fillerClause{},
+	),
+)
+
+// phrase is the root of the syntax tree.
+type phrase struct {
+	Clauses []clause `parser:"@@*"`
+}
+
+// clause is one independent part of a phrase.
+type clause interface{ clause() }
+
+func (*zoneClause) clause()         {}
+func (*windowClause) clause()       {}
+func (*hoursClause) clause()        {}
+func (*domStepClause) clause()      {}
+func (*nthDowClause) clause()       {}
+func (*dowExceptClause) clause()    {}
+func (*dowBetweenClause) clause()   {}
+func (*dowClause) clause()          {}
+func (*dateClause) clause()         {}
+func (*monthBetweenClause) clause() {}
+func (*monthClause) clause()        {}
+func (*intervalClause) clause()     {}
+func (*freqClause) clause()         {}
+func (*domBetweenClause) clause()   {}
+func (*domClause) clause()          {}
+func (*minuteClause) clause()       {}
+func (*timeClause) clause()         {}
+func (*startClause) clause()        {}
+func (*refusalClause) clause()      {}
+func (*fillerClause) clause()       {}
+
+// zoneClause names a time zone: "in America/New_York", "UTC", "GMT-5",
+// "+05:30", "(EST)".
+type zoneClause struct {
+	Pos    lexer.Position
+	Name   string `parser:"('in' | 'on' | 'at' | '(')? ( @Zone | @Offset | @('utc' | 'gmt' | 'z' | 'zulu')"`
+	Abbrev string `parser:"  | @('est' | 'edt' | 'et' | 'cst' | 'cdt' | 'ct' | 'mst' | 'mdt' | 'mt' | 'pst' | 'pdt' | 'pt' | 'akst' | 'hst' | 'ist' | 'bst' | 'cet' | 'cest' | 'eet' | 'eest' | 'msk' | 'jst' | 'kst' | 'aest' | 'aedt' | 'acst' | 'awst' | 'nzst' | 'nzdt' | 'sgt' | 'hkt' | 'ast' | 'adt' | 'nst' | 'art' | 'brt' | 'sast' | 'wat' | 'pkt' | 'pht') )"`
+	Suffix bool   `parser:"@('time' | 'timezone' | 'zone' | 'tz')? ')'?"`
+}
+
+// tod is a time of day: "5pm", "17:30", "noon", "half past five",
+// "quarter to six", "9 o'clock", "five pm", "12 noon", "zero dark thirty",
+// optionally followed by "in the morning/afternoon/evening" or "at night".
+type tod struct {
+	Pos      lexer.Position
+	Noon     bool     `parser:"( @('noon' | 'midday')"`
+	Midnight bool     `parser:"| @'midnight'"`
+	Mer      string   `parser:"| @Time"`
+	Clock    string   `parser:"| @Clock"`
+	Num      string   `parser:"| @Number"`
+	Half     *hourRef `parser:"| 'half' ('past' | 'after') @@"`
+	QPast    *hourRef `parser:"| 'quarter' ('past' | 'after') @@"`
+	QTo      *hourRef `parser:"| 'quarter' ('to' | 'before' | 'till' | 'of') @@"`
+	DarkH    *numWord `parser:"| @@ 'dark'"`
+	DarkM    *numWord `parser:"  @@"`
+	Word     *numWord `parser:"| @@ )"`
+	Special  string   `parser:"( @('noon' | 'midday' | 'midnight')"`
+	OClock   bool     `parser:"| @\"o'clock\" | @\"o’clock\" | @('o' 'clock') )?"`
+	WordMer  string   `parser:"@('am' | 'pm' | 'a' '.' 'm' '.'? | 'p' '.' 'm' '.'?)?"`
+	DayPart  string   `parser:"( 'in' 'the' @('morning' | 'afternoon' | 'evening') | 'at' @'night' | @'tonight' )?"`
+}
+
+// hourRef is the hour in "half past five" or "quarter to 6".
+type hourRef struct {
+	Pos  lexer.Position
+	Num  string   `parser:"( @Number"`
+	Word *numWord `parser:"| @@ )"`
+	Mer  string   `parser:"@('am' | 'pm')?"`
+}
+
+// numWord is a number written in words, "zero" to "fifty-nine".
+type numWord struct {
+	Pos  lexer.Position
+	Tens string `parser:"( @('twenty' | 'thirty' | 'forty' | 'fifty') ('-'? @('one' | 'two' | 'three' | 'four' | 'five' | 'six' | 'seven' | 'eight' | 'nine'))?"`
+	Unit string `parser:"| @('zero' | 'oh' | 'one' | 'two' | 'three' | 'four' | 'five' | 'six' | 'seven' | 'eight' | 'nine' | 'ten' | 'eleven' | 'twelve' | 'thirteen' | 'fourteen' | 'fifteen' | 'sixteen' | 'seventeen' | 'eighteen' | 'nineteen') )"`
+}
+
+// windowClause limits the hours of the day: "between 9am and 5pm",
+// "from 9 to 5", "8am to 5pm", "after 2pm and before 3pm",
+// "during business hours", "between the 5th and 10th hour",
+// "between minutes 0 and 59".
+type windowClause struct {
+	Pos      lexer.Position
+	Business string `parser:"( ('during' | 'in' | 'within' | 'only' 'during')? ('business' | 'office' | 'working' | 'work') @'hours'"`
+	HourFrom string `parser:"| 'between' 'the' @Ordinal 'and' 'the'?"`
+	HourTo   string `parser:"  @Ordinal 'hour' ('of' 'the'? 'day')?"`
+	MinFrom  string `parser:"| 'between' ('minutes' | 'minute') @Number 'and'"`
+	MinTo    string `parser:"  @Number"`
+	From     *tod   `parser:"| 'between' 'hours'? @@ 'and'"`
+	To       *tod   `parser:"  @@"`
+	From2    *tod   `parser:"| 'from' 'hours'? @@ ('to' | 'through' | 'thru' | 'till' | 'until' | '-' | '–' | '—')"`
+	To2      *tod   `parser:"  @@"`
+	After    *tod   `parser:"| 'after' @@ 'and'? 'before'"`
+	Before   *tod   `parser:"  @@"`
+	From3    *tod   `parser:"| @@ ('to' | 'through' | 'thru' | 'till' | 'until' | '-' | '–' | '—')"`
+	To3      *tod   `parser:"  @@ )"`
+}
+
+// hoursClause lists hours of the day: "during hours 1 AM through 3 AM and
+// 9 AM".
+type hoursClause struct {
+	Pos   lexer.Position
+	Items []*hourItem `parser:"'during' ('hours' | 'hour') @@ ( (',' ('and' | 'or')? | 'and' | 'or' | '&') @@ )*"`
+}
+
+// hourItem is an hour or a range of hours in an hoursClause.
+type hourItem struct {
+	Pos  lexer.Position
+	From *tod `parser:"@@"`
+	To   *tod `parser:"( ('to' | 'through' | 'thru' | 'till' | 'until' | '-' | '–' | '—') @@ )?"`
+}
+
+// domStepClause is a rhythm over the days of the month: "on every other
+// day of the month", "on every 3rd day of the month from the 2nd through
+// the 29th", "on every other day and the 4th of the month". ("every 2nd
+// day of the month" without "on" is the 2nd, a domClause.)
+type domStepClause struct {
+	Pos   lexer.Position
+	Other bool       `parser:"( 'on'? 'every' @'other'"`
+	Ord   string     `parser:"| 'on' 'every' @Ordinal ) 'day'"`
+	Extra []*domItem `parser:"( 'and' 'the'? @@ ( (',' ('and' | 'or')? | 'and' | 'or' | '&') 'the'? @@ )* )? 'of' 'the' 'month'"`
+	From  *domValue  `parser:"( 'from' 'the' @@ ('through' | 'to' | '-')"`
+	To    *domValue  `parser:"  'the'? @@ )?"`
+}
+
+// dayItem is a day of the week or a range of them: "monday", "mon-fri",
+// "weekdays", "the weekend", "business days".
+type dayItem struct {
+	Pos      lexer.Position
+	Day      string `parser:"( @DayName ( ('to' | 'through' | 'thru' | 'till' | 'until' | '-' | '–' | '—')"`
+	To       string `parser:"  @DayName )?"`
+	Weekdays bool   `parser:"| @('weekdays' | 'weekday' (?! 'nearest' | 'closest') | 'workdays' | 'workday' | 'weekday' 'days' | 'business' ('days' | 'day') | 'working' ('days' | 'day') | 'work' ('days' | 'day'))"`
+	Weekend  bool   `parser:"| @('weekends' | 'weekend') ('days' | 'day')? )"`
+}
+
+// dowClause selects days of the week: "on mondays", "every mon, wed and
+// fri", "tuesday through friday", "on weekdays", "only on the weekend".
+type dowClause struct {
+	Pos    lexer.Position
+	Prefix string     `parser:"@('or' 'on' | 'if' 'it' 'falls' 'on' | 'on' | 'every' | 'each' | 'only' 'on' | 'only' | 'from')? ('the' | 'a')?"`
+	Items  []*dayItem `parser:"@@ ( (',' ('and' | 'or')? | 'and' | 'or' | '&' | 'plus' | '/') ('the' | 'on')? @@ )*"`
+	Week   bool       `parser:"@('of' 'the'? 'week' | 'of' 'every' 'week' | 'each' 'week' | 'every' 'week')?"`
+}
+
+// dowExceptClause removes days: "except sundays", "but not on weekends".
+type dowExceptClause struct {
+	Pos   lexer.Position
+	Items []*dayItem `parser:"('except' | 'excluding' | 'but' 'not' | 'other' 'than' | 'apart' 'from' | 'not') ('on' | 'for')? ('the' | 'a')? @@ ( (',' ('and' | 'or')? | 'and' | 'or' | '&' | 'nor') ('the' | 'on')? @@ )*"`
+}
+
+// dowBetweenClause is "between monday and friday".
+type dowBetweenClause struct {
+	Pos  lexer.Position
+	From string `parser:"'between' @DayName 'and'"`
+	To   string `parser:"@DayName"`
+}
+
+// nthWord is an occurrence within the month: "first", "2nd", "last".
+type nthWord struct {
+	Pos  lexer.Position
+	Ord  string `parser:"( @Ordinal"`
+	Word string `parser:"| @('first' | 'second' | 'third' | 'fourth' | 'fifth' | 'last') )"`
+}
+
+// nthDow is "2nd and 4th thursday", "last friday", "first monday".
+type nthDow struct {
+	Pos lexer.Position
+	Nth []*nthWord `parser:"@@ ( (',' ('and' | 'or')? | 'and' | 'or' | '&') ('the')? @@ )*"`
+	Day string     `parser:"@DayName"`
+}
+
+// nthDowClause selects nth weekdays of the month: "first monday of the
+// month", "the last friday", "on the third monday and first thursday of
+// the month", "on friday on the 3rd day instance".
+type nthDowClause struct {
+	Pos      lexer.Position
+	Link     string    `parser:"( @('or' 'on' | 'if' 'it' 'falls' 'on')?"`
+	Items    []*nthDow `parser:"  ('on' | 'every' | 'each')? 'the'? @@ ( (',' ('and' | 'or')? | 'and' | 'or' | '&') ('the')? @@ )*"`
+	OfMonth  bool      `parser:"  @('of' ('the' | 'every' | 'each' | 'a')? 'month' | 'in' 'the' 'month' | 'of' 'each' 'month')?"`
+	Instance *nthWord  `parser:"| 'on' 'the' @@ 'day'? 'instance' )"`
+}
+
+// dateDay is the day number in a calendar date: "25th", "25", "first".
+type dateDay struct {
+	Pos  lexer.Position
+	Ord  string `parser:"( @Ordinal"`
+	Num  string `parser:"| @Number"`
+	Word string `parser:"| @('first' | 'second' | 'third' | 'fourth' | 'fifth' | 'sixth' | 'seventh' | 'eighth' | 'ninth' | 'tenth') )"`
+}
+
+// dateClause is a calendar date with the month first: "december 25th",
+// "on jan 1", "every march 15", "april the 22nd", "aug 20 and 30".
+type dateClause struct {
+	Pos   lexer.Position
+	Month string     `parser:"('on' | 'every' | 'each' | 'of')? @MonthName ('the' | ',')?"`
+	Days  []*dateDay `parser:"@@ ( (',' ('and' | 'or')? | 'and' | 'or' | '&') ('the')? @@ )*"`
+}
+
+// monthItem is a month or a range of months.
+type monthItem struct {
+	Pos  lexer.Position
+	From string `parser:"@MonthName ( ('to' | 'through' | 'thru' | 'till' | 'until' | '-' | '–' | '—')"`
+	To   string `parser:"@MonthName )?"`
+}
+
+// monthClause selects months: "in june", "from january to march",
+// "only in may, june and july", "every december", "of march".
+type monthClause struct {
+	Pos    lexer.Position
+	Prefix string       `parser:"( @('in' 'the' 'month' 'of'?) | @('in' 'the' 'months' 'of'?) | @('only' ('in' | 'during')) | @('in' | 'during' | 'of' | 'every' | 'each' | 'from' | 'on' | 'through') )?"`
+	Items  []*monthItem `parser:"@@ ( (',' ('and' | 'or')? | 'and' | 'or' | '&' | 'plus') @@ )*"`
+}
+
+// monthBetweenClause is "between january and march".
+type monthBetweenClause struct {
+	Pos  lexer.Position
+	From string `parser:"'between' @MonthName 'and'"`
+	To   string `parser:"@MonthName"`
+}
+
+// unitWord names the unit of an interval.
+type unitWord struct {
+	Pos      lexer.Position
+	Business bool   `parser:"( @('business' | 'working' | 'work') ('day' | 'days')"`
+	Word     string `parser:"| @('seconds' | 'second' (?! 'of' | 'day' | 'days') | 'secs' | 'sec' | 'minutes' | 'minute' | 'mins' | 'min' | 'hours' | 'hour' | 'hrs' | 'hr' | 'days' | 'day' | 'weeks' | 'week' | 'fortnights' | 'fortnight' | 'months' | 'month' | 'quarters' | 'quarter' | 'years' | 'year' | 'weekends' | 'weekend' | 'weekdays' | 'weekday' | 'nights' | 'night')"`
+	Day      string `parser:"| @DayName )"`
+}
+
+// intervalClause is a rhythm: "every 15 minutes", "every other day",
+// "every 2nd hour", "every half hour", "every 3h", "hourly", "daily".
+type intervalClause struct {
+	Pos     lexer.Position
+	Dur     string    `parser:"( ('every' | 'each' | 'once' ('every' | 'each')) ( @Dur"`
+	Half    bool      `parser:"    | @'half' 'an'? 'hour'"`
+	Quarter bool      `parser:"    | @'quarter' 'of'? 'an'? 'hour'"`
+	Count   string    `parser:"    | ( @Number"`
+	Words   *numWord  `parser:"      | @@"`
+	Other   bool      `parser:"      | @'other'"`
+	Ord     string    `parser:"      | @Ordinal (?! ('day' | 'days') ('of' | 'in')) )?"`
+	Unit    *unitWord `parser:"    @@ )"`
+	Suffix  string    `parser:"  @('of' 'the'? 'week' | 'of' ('the' | 'every' | 'each' | 'a')? 'month' | 'in' 'a' 'month' | 'a' 'month')?"`
+	Adverb  string    `parser:"| @('hourly' | 'daily' | 'nightly' | 'weekly' | 'monthly' | 'yearly' | 'annually' | 'quarterly' | 'everyday' | 'fortnightly' | 'biweekly' | 'bimonthly' | 'semimonthly' | 'biannually' | 'semiannually') )"`
+}
+
+// freqClause is a count per period: "twice a day", "3 times an hour",
+// "once a week", "5 times a day".
+type freqClause struct {
+	Pos   lexer.Position
+	Once  bool      `parser:"( @'once'"`
+	Twice bool      `parser:"| @'twice'"`
+	Count string    `parser:"| @Number ('times' | 'x')"`
+	Words *numWord  `parser:"| @@ 'times' )"`
+	Per   string    `parser:"@('a' | 'an' | 'per' | 'every' | 'each')"`
+	Unit  *unitWord `parser:"@@"`
+}
+
+// domValue is a day of the month: "15th", "fifteenth", "15", "last",
+// "last weekday", "the nearest weekday to the 15th".
+type domValue struct {
+	Pos         lexer.Position
+	LastWeekday bool     `parser:"( @('last' ('weekday' | 'business' 'day' | 'working' 'day'))"`
+	Nearest     *domNear `parser:"| ('nearest' | 'closest') ('weekday' | 'business' 'day' | 'working' 'day') ('to' | 'of')? 'the'? @@"`
+	Nearest2    *domNear `parser:"| ('weekday' | 'business' 'day' | 'working' 'day') ('nearest' | 'closest') ('to' | 'of')? 'the'? @@"`
+	Last        bool     `parser:"| @'last' ('day')?"`
+	Ord         string   `parser:"| @Ordinal"`
+	Num         string   `parser:"| @Number"`
+	Word        string   `parser:"| @( 'first' | 'second' | 'third' | 'fourth' | 'fifth' | 'sixth' | 'seventh' | 'eighth' | 'ninth' | 'tenth' | 'eleventh' | 'twelfth' | 'thirteenth' | 'fourteenth' | 'fifteenth' | 'sixteenth' | 'seventeenth' | 'eighteenth' | 'nineteenth' | 'twentieth' | 'thirtieth' | ('twenty' | 'thirty') '-'? ('first' | 'second' | 'third' | 'fourth' | 'fifth' | 'sixth' | 'seventh' | 'eighth' | 'ninth') ) )"`
+}
+
+// domNear is the day after "nearest weekday to".
+type domNear struct {
+	Pos lexer.Position
+	Ord string `parser:"( @Ordinal"`
+	Num string `parser:"| @Number )"`
+}
+
+// domItem is a day of the month or a range: "1st", "1 through 10",
+// "20 through the last".
+type domItem struct {
+	Pos  lexer.Position
+	Day  bool      `parser:"@('day' | 'days')?"`
+	From *domValue `parser:"@@"`
+	To   *domValue `parser:"( ('to' | 'through' | 'thru' | 'till' | 'until' | '-' | '–' | '—') 'the'? @@ )?"`
+}
+
+// domClause selects days of the month: "on the 1st and 15th", "every 25th",
+// "on day 2 and 5", "the last day of the month", "from the 25th to the
+// last", "4th of every month", "on the nearest weekday to the 15th".
+type domClause struct {
+	Pos     lexer.Position
+	Prefix  string     `parser:"@('on' | 'every' | 'each' | 'from' | 'only' 'on' | 'of')? 'the'?"`
+	Items   []*domItem `parser:"@@ ( (',' ('and' | 'or')? | 'and' | 'or' | '&') 'the'? @@ )*"`
+	DayWord bool       `parser:"@('day' | 'days')?"`
+	OfMonth bool       `parser:"@('of' ('the' | 'every' | 'each' | 'a')? 'month' | 'in' 'a' 'month' | 'of' 'each' 'month' | 'of' 'every' 'month' | 'every' 'month' | 'each' 'month')?"`
+}
+
+// domBetweenClause is "between day 11 and 26 of the month".
+type domBetweenClause struct {
+	Pos     lexer.Position
+	From    *domValue `parser:"'between' ('day' | 'days')? 'the'? @@ 'and'"`
+	To      *domValue `parser:"'the'? @@"`
+	OfMonth bool      `parser:"@('of' ('the' | 'every' | 'each')? 'month')?"`
+}
+
+// minuteItem is a minute of the hour, or a range of minutes.
+type minuteItem struct {
+	Pos  lexer.Position
+	From string `parser:"@Number"`
+	To   string `parser:"( ('to' | 'through' | 'thru' | '-' | '–' | '—') @Number )?"`
+}
+
+// relItem is "quarter past", "20 past", "quarter to", "half past".
+type relItem struct {
+	Pos     lexer.Position
+	Quarter bool     `parser:"( @'quarter'"`
+	Half    bool     `parser:"| @'half'"`
+	Num     string   `parser:"| @Number ('minutes' | 'minute' | 'mins' | 'min')?"`
+	Word    *numWord `parser:"| @@ ('minutes' | 'minute' | 'mins' | 'min')? )"`
+	Rel     string   `parser:"@('past' | 'after' | 'to' | 'before' | 'till')"`
+}
+
+// minuteClause fixes the minute within each hour: "at minute 50",
+// "on minutes 10 and 30", "at :15", "on the hour", "15 minutes past every
+// hour", "at quarter past and quarter to every hour", "at 5 minutes past
+// the hour"; "at second 10" is recognised only to be refused.
+type minuteClause struct {
+	Pos       lexer.Position
+	Seconds   string        `parser:"( ('at' | 'on')? @('seconds' | 'second' | 'secs' | 'sec') Number"`
+	Words     []*minuteItem `parser:"| ('at' | 'on')? ('minutes' | 'minute' | 'mins' | 'min') @@ ( (',' ('and' | 'or')? | 'and' | 'or' | '&') @@ )* ('past' | 'after') ('the' | 'every' | 'each') 'hour'"`
+	Words2    []*minuteItem `parser:"| ('at' | 'on')? ('minutes' | 'minute' | 'mins' | 'min') @@ ( (',' ('and' | 'or')? | 'and' | 'or' | '&') @@ )*"`
+	Marks     []string      `parser:"| ('at' | 'on')? @MinuteMark ( (',' ('and' | 'or')? | 'and' | 'or' | '&') @MinuteMark )*"`
+	Range     []*minuteItem `parser:"| 'from' ('minutes' | 'minute') @@"`
+	TopOfHour bool          `parser:"| @('on' 'the' 'hour' | 'at' 'the' 'top' 'of' 'the' 'hour' | 'on' 'the' 'top' 'of' 'the' 'hour')"`
+	OnMinute  bool          `parser:"| @('on' 'the' 'minute')"`
+	Past      []*minuteItem `parser:"| 'at'? @@ ( (',' ('and' | 'or')? | 'and' | 'or' | '&') @@ )* ('minutes' | 'minute' | 'mins' | 'min') ('past' | 'after') ('the' | 'every' | 'each') 'hour'"`
+	Rel       []*relItem    `parser:"| 'at'? @@ ( (',' ('and' | 'or')? | 'and' | 'or' | '&') @@ )* ('the' | 'every' | 'each' | 'an') 'hour' )"`
+}
+
+// timeClause gives one or more times of day: "at 5pm", "at 9am and 5pm",
+// "at 6am, noon and 6pm", "17:30", "at 5pm and 11".
+type timeClause struct {
+	Pos   lexer.Position
+	At    bool   `parser:"@('at' | '@' | 'by')?"`
+	Times []*tod `parser:"@@ ( (',' ('and' | 'or')? | 'and' | 'or' | '&' | 'also' | ',' 'also') 'at'? @@ )*"`
+}
+
+// startClause shifts a rhythm: "starting at :05", "starting at minute 1",
+// "starting on the 4th minute", "starting at hour 8", "starting at day 3",
+// "starting on day 2 of the month", "starting at 1pm", "offset 10 minutes",
+// "starting at 5 minutes past the hour".
+type startClause struct {
+	Pos     lexer.Position
+	Offset  string `parser:"( 'offset' 'by'? @Number ('minutes' | 'minute' | 'mins' | 'min')"`
+	Mark    string `parser:"| ('starting' | 'beginning' | 'commencing' | 'start') ('at' | 'on' | 'from' | 'with')? 'the'? ( @MinuteMark"`
+	Minute  string `parser:"  | ('minute' | 'min') @Number | @Ordinal ('minute' | 'min') | @Number ('minutes' | 'minute' | 'mins' | 'min') ('past' | 'after') 'the' 'hour'"`
+	Hour    string `parser:"  | 'hour' @Number | @Ordinal 'hour'"`
+	Day     string `parser:"  | ('day' | 'days') @Number ('of' 'the'? 'month')? | @Ordinal ('day' 'of' 'the'? 'month' | 'day' | 'of' 'the'? 'month')"`
+	Month   string `parser:"  | 'month' @Number | @MonthName"`
+	Time    *tod   `parser:"  | @@ ) )"`
+}
+
+// refusalClause recognises words that introduce things no cron expression
+// can say (end dates, counts, exceptions other than weekdays, years), so
+// that the error can explain why instead of only pointing at the word.
+type refusalClause struct {
+	Pos  lexer.Position
+	Word string   `parser:"@('for' | 'until' | 'till' | 'unless' | 'except' | 'excluding' | 'between' | 'times' | 'twice' | 'thrice' | 'seconds' | 'second' | 'secs' | 'sec')"`
+	Rest []string `parser:"@(!'\\x00')*"`
+}
+
+// fillerClause is punctuation or a word that carries no meaning here:
+// "run", "please", "the job", ",".
+type fillerClause struct {
+	Pos  lexer.Position
+	Word string `parser:"@(',' | '.' | ';' | '!' | ':' | '-' | 'and' | 'also' | 'then' | 'run' | 'runs' | 'running' | 'fire' | 'fires' | 'execute' | 'executes' | 'trigger' | 'triggers' | 'schedule' | 'scheduled' | 'repeat' | 'repeats' | 'repeating' | 'it' | 'this' | 'please' | 'should' | 'once' | 'at' | 'on' | 'only' | 'just' | 'the' | 'every' | 'each' | 'a' ('job' | 'task' | 'command') | 'job' | 'task' | 'command' | 'time' | 'of' | 'in')"`
+}

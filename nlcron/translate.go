@@ -1,0 +1,1424 @@
+package nlcron
+
+import (
+	"fmt"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/alecthomas/participle/v2/lexer"
+)
+
+// Translation from the syntax tree to cron happens in two steps: collect
+// turns each clause into facts (an interval, times of day, day sets, ...)
+// and checks ranges; resolve combines the facts into the five fields,
+// applying the defaults and refusing combinations no single cron can say.
+
+// Units of an interval, from finest to coarsest.
+type unit int
+
+const (
+	uSecond unit = iota
+	uMinute
+	uHour
+	uDay
+	uWeek
+	uMonth
+	uQuarter
+	uYear
+)
+
+var unitNames = [...]string{"second", "minute", "hour", "day", "week", "month", "quarter", "year"}
+
+func (u unit) String() string { return unitNames[u] }
+
+// interval is "every n units".
+type interval struct {
+	pos     lexer.Position
+	text    string
+	u       unit
+	n       int
+	dowStep bool // "every 3 days of the week": a step over weekdays
+	adverb  bool // "daily", "weekly": must be followed by on/at
+	onEvery bool // domStepClause form
+}
+
+// clockTime is a resolved time of day.
+type clockTime struct {
+	pos      lexer.Position
+	text     string
+	h, m     int
+	hourOnly bool // named an hour ("5pm", "noon") rather than a minute ("5:00")
+}
+
+// window is a range of times of day, both ends included.
+type window struct {
+	pos        lexer.Position
+	text       string
+	from, to   clockTime
+	hourly     bool // "between the 5th and 10th hour"
+	dropEndHr  bool // allow the documented whole-hour end rule
+}
+
+// collector holds the facts gathered from the clauses.
+type collector struct {
+	in  string
+	err *ParseError
+
+	loc    *time.Location
+	locPos lexer.Position
+
+	intervals []interval
+	times     []clockTime
+	windows   []window
+
+	minutes    *field // minute clause values
+	minutePos  lexer.Position
+	minuteRng  []int // "from minute A through B"
+	onMinute   bool
+	offset     int // "offset 10 minutes", -1 unset
+	hoursList  *field
+	freqHours  *field
+	freqMins   *field
+	startMin   int // -1 unset
+	startHour  int
+	startDay   int
+	startMonth int
+	startTime  *clockTime
+
+	dow       *field
+	dowExcept *field
+	dowPos    lexer.Position
+	instance  string // "on the 3rd day instance"
+	dayLink   string // "or" or "if"
+	weekIdx   int    // "every week on the 4th day", -1 unset
+
+	dom        *field
+	domPos     lexer.Position
+	domText    string
+	bareDom    *lexer.Position // a bare number read as a day of the month
+	domStep    int             // "on every other day of the month"
+	domStepPos lexer.Position
+	domStepRng [2]int
+
+	months      *field
+	monthEvery  bool
+	monthPos    lexer.Position
+	dates       []date
+	hasRhythm   bool
+	refusal     *ParseError
+	prevAdverb  *interval
+	businessHrs bool
+}
+
+type date struct {
+	pos   lexer.Position
+	month int
+	days  []int
+}
+
+func newCollector(in string) *collector {
+	return &collector{in: in, offset: -1, startMin: -1, startHour: -1, startDay: -1, startMonth: -1, weekIdx: -1}
+}
+
+// fail records the first error; later errors are ignored so the user
+// sees the leftmost problem.
+func (c *collector) fail(pos lexer.Position, text string, sentinel error, suggestion, format string, args ...any) {
+	if c.err != nil && c.err.Offset <= pos.Offset {
+		return
+	}
+	c.err = &ParseError{
+		Input: c.in, Offset: pos.Offset, Line: pos.Line, Column: pos.Column,
+		Text: text, Msg: fmt.Sprintf(format, args...), Suggestion: suggestion, err: sentinel,
+	}
+}
+
+func (c *collector) failed() bool { return c.err != nil }
+
+// span returns the input text from pos to the end of the clause that
+// starts there, approximated by the next clause's position.
+func (c *collector) span(from lexer.Position, to int) string {
+	if to > len(c.in) || to < from.Offset {
+		to = len(c.in)
+	}
+	return strings.TrimSpace(c.in[from.Offset:to])
+}
+
+func atoi(s string) int {
+	n, err := strconv.Atoi(s)
+	if err != nil || n > 1<<20 {
+		return 1 << 20 // out of every range
+	}
+	return n
+}
+
+// ordinalValue reads "1st", "first", "twenty-first".
+func ordinalValue(s string) int {
+	s = strings.ToLower(s)
+	if len(s) > 2 && s[0] >= '0' && s[0] <= '9' {
+		return atoi(strings.TrimRight(s, "stndrh"))
+	}
+	s = strings.ReplaceAll(strings.ReplaceAll(s, "-", " "), "  ", " ")
+	base := 0
+	if rest, ok := strings.CutPrefix(s, "twenty"); ok {
+		base, s = 20, strings.TrimSpace(rest)
+	} else if rest, ok := strings.CutPrefix(s, "thirty"); ok {
+		base, s = 30, strings.TrimSpace(rest)
+	}
+	if s == "" || s == "ieth" {
+		return base
+	}
+	if v, ok := ordinalWords[s]; ok {
+		return base + v
+	}
+	return 1 << 20
+}
+
+var ordinalWords = map[string]int{
+	"first": 1, "second": 2, "third": 3, "fourth": 4, "fifth": 5, "sixth": 6, "seventh": 7, "eighth": 8,
+	"ninth": 9, "tenth": 10, "eleventh": 11, "twelfth": 12, "thirteenth": 13, "fourteenth": 14,
+	"fifteenth": 15, "sixteenth": 16, "seventeenth": 17, "eighteenth": 18, "nineteenth": 19,
+	"twentieth": 20, "thirtieth": 30,
+}
+
+var numberWords = map[string]int{
+	"zero": 0, "oh": 0, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7,
+	"eight": 8, "nine": 9, "ten": 10, "eleven": 11, "twelve": 12, "thirteen": 13, "fourteen": 14,
+	"fifteen": 15, "sixteen": 16, "seventeen": 17, "eighteen": 18, "nineteen": 19, "twenty": 20,
+	"thirty": 30, "forty": 40, "fifty": 50,
+}
+
+func (n *numWord) value() int {
+	if n.Tens != "" {
+		return numberWords[strings.ToLower(n.Tens)] + numberWords[strings.ToLower(n.Unit)]
+	}
+	return numberWords[strings.ToLower(n.Unit)]
+}
+
+var dayNumbers = map[string]int{
+	"sun": 0, "mon": 1, "tue": 2, "wed": 3, "thu": 4, "fri": 5, "sat": 6,
+}
+
+func dayValue(s string) int {
+	return dayNumbers[strings.ToLower(s)[:3]]
+}
+
+func monthValue(s string) int {
+	switch strings.ToLower(s)[:3] {
+	case "jan":
+		return 1
+	case "feb":
+		return 2
+	case "mar":
+		return 3
+	case "apr":
+		return 4
+	case "may":
+		return 5
+	case "jun":
+		return 6
+	case "jul":
+		return 7
+	case "aug":
+		return 8
+	case "sep":
+		return 9
+	case "oct":
+		return 10
+	case "nov":
+		return 11
+	}
+	return 12
+}
+
+var monthNames = [...]string{"", "January", "February", "March", "April", "May", "June", "July",
+	"August", "September", "October", "November", "December"}
+
+var weekdayNames = [...]string{"Sunday", "Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday"}
+
+// collect walks the clauses in order.
+func (c *collector) collect(p *phrase) {
+	for i, cl := range p.Clauses {
+		if c.failed() {
+			return
+		}
+		end := len(c.in)
+		if i+1 < len(p.Clauses) {
+			end = clausePos(p.Clauses[i+1]).Offset
+		}
+		// "weekly monday" and "monthly 15" read badly and are refused by
+		// several tools; we ask for the preposition.
+		if c.prevAdverb != nil {
+			switch x := cl.(type) {
+			case *dowClause:
+				if x.Prefix == "" {
+					c.fail(x.Pos, c.span(x.Pos, end), ErrSyntax, c.prevAdverb.text+" on "+c.span(x.Pos, end),
+						"missing \"on\" before %q", c.span(x.Pos, end))
+				}
+			case *domClause:
+				if x.Prefix == "" {
+					c.fail(x.Pos, c.span(x.Pos, end), ErrSyntax, c.prevAdverb.text+" on the "+c.span(x.Pos, end),
+						"missing \"on\" before %q", c.span(x.Pos, end))
+				}
+			}
+			c.prevAdverb = nil
+		}
+		switch x := cl.(type) {
+		case *zoneClause:
+			c.zone(x, end)
+		case *hoursClause:
+			c.hoursClause(x)
+		case *windowClause:
+			c.window(x, end)
+		case *nthDowClause:
+			c.nthDow(x)
+		case *dowExceptClause:
+			c.dowExceptClause(x)
+		case *dowBetweenClause:
+			c.addDowRange(x.Pos, x.From, x.To)
+		case *dowClause:
+			c.dowClause(x)
+		case *dateClause:
+			c.date(x)
+		case *monthBetweenClause:
+			c.addMonthRange(x.Pos, x.From, x.To)
+		case *monthClause:
+			c.month(x)
+		case *domStepClause:
+			c.domStepClause(x, end)
+		case *intervalClause:
+			c.interval(x, end)
+		case *freqClause:
+			c.freq(x, end)
+		case *domBetweenClause:
+			c.domRange(x.Pos, x.From, x.To)
+		case *domClause:
+			c.domClause(x, end)
+		case *minuteClause:
+			c.minuteClause(x, end)
+		case *timeClause:
+			c.timeClause(x, end)
+		case *startClause:
+			c.start(x, end)
+		case *refusalClause:
+			c.refuse(x, end)
+		case *fillerClause:
+		}
+	}
+}
+
+func clausePos(cl clause) lexer.Position {
+	switch x := cl.(type) {
+	case *zoneClause:
+		return x.Pos
+	case *hoursClause:
+		return x.Pos
+	case *windowClause:
+		return x.Pos
+	case *nthDowClause:
+		return x.Pos
+	case *dowExceptClause:
+		return x.Pos
+	case *dowBetweenClause:
+		return x.Pos
+	case *dowClause:
+		return x.Pos
+	case *dateClause:
+		return x.Pos
+	case *monthBetweenClause:
+		return x.Pos
+	case *monthClause:
+		return x.Pos
+	case *domStepClause:
+		return x.Pos
+	case *intervalClause:
+		return x.Pos
+	case *freqClause:
+		return x.Pos
+	case *domBetweenClause:
+		return x.Pos
+	case *domClause:
+		return x.Pos
+	case *minuteClause:
+		return x.Pos
+	case *timeClause:
+		return x.Pos
+	case *startClause:
+		return x.Pos
+	case *refusalClause:
+		return x.Pos
+	case *fillerClause:
+		return x.Pos
+	}
+	return lexer.Position{}
+}
+
+func (c *collector) zone(x *zoneClause, end int) {
+	text := c.span(x.Pos, end)
+	if c.loc != nil {
+		c.fail(x.Pos, text, ErrSyntax, "", "a second time zone %q (the phrase already names one)", text)
+		return
+	}
+	name := x.Name
+	if x.Abbrev != "" {
+		name = x.Abbrev
+	}
+	loc, perr := resolveZone(name)
+	if perr != nil {
+		c.fail(x.Pos, text, perr.err, perr.Suggestion, "%s", perr.Msg)
+		return
+	}
+	c.loc, c.locPos = loc, x.Pos
+}
+
+// ---- times of day ----
+
+// clock resolves a tod into hours and minutes. allowBare permits a plain
+// number ("at 5"); elsewhere a plain number is ambiguous.
+func (c *collector) clock(t *tod, allowBare bool) (clockTime, bool) {
+	ct := clockTime{pos: t.Pos, h: -1}
+	mer := strings.ToLower(strings.NewReplacer(".", "", " ", "").Replace(t.WordMer))
+	var text string
+	switch {
+	case t.Noon:
+		ct.h, ct.m, ct.hourOnly, text = 12, 0, true, "noon"
+	case t.Midnight:
+		ct.h, ct.m, ct.hourOnly, text = 0, 0, true, "midnight"
+	case t.Mer != "":
+		text = t.Mer
+		digits := strings.TrimRight(strings.ToLower(t.Mer), "apm. ")
+		i := strings.IndexAny(strings.ToLower(t.Mer), "ap")
+		mer = string(strings.ToLower(t.Mer)[i]) + "m"
+		h, m, s, ok := splitClock(digits)
+		if !ok {
+			c.fail(t.Pos, text, ErrSyntax, "", "%q is not a time", text)
+			return ct, false
+		}
+		if s != 0 {
+			c.failSeconds(t.Pos, text)
+			return ct, false
+		}
+		if h < 1 || h > 12 {
+			sugg := ""
+			if h >= 13 && h <= 23 {
+				sugg = fmt.Sprintf("%d:%02d", h, m)
+			} else if h == 0 {
+				sugg = fmt.Sprintf("12:%02d%s", m, mer)
+			}
+			c.fail(t.Pos, text, ErrRange, sugg, "hour %d in %q is out of range (1-12 with am/pm)", h, text)
+			return ct, false
+		}
+		if m > 59 {
+			c.fail(t.Pos, text, ErrRange, "", "minute %d in %q is out of range (0-59)", m, text)
+			return ct, false
+		}
+		ct.h, ct.m = h%12, m
+		if mer == "pm" {
+			ct.h += 12
+		}
+		ct.hourOnly = !strings.Contains(digits, ":")
+		mer = ""
+	case t.Clock != "":
+		text = t.Clock
+		h, m, s, _ := splitClock(t.Clock)
+		if s != 0 {
+			c.failSeconds(t.Pos, text)
+			return ct, false
+		}
+		if h > 23 {
+			sugg := ""
+			if h == 24 && m == 0 {
+				sugg = "midnight"
+			}
+			c.fail(t.Pos, text, ErrRange, sugg, "hour %d in %q is out of range (0-23)", h, text)
+			return ct, false
+		}
+		if m > 59 {
+			c.fail(t.Pos, text, ErrRange, "", "minute %d in %q is out of range (0-59)", m, text)
+			return ct, false
+		}
+		ct.h, ct.m = h, m
+	case t.Num != "":
+		text = t.Num
+		ct.h, ct.hourOnly = atoi(t.Num), true
+		if !allowBare && t.Special == "" && !t.OClock && mer == "" && t.DayPart == "" {
+			c.fail(t.Pos, text, ErrSyntax, "at "+text, "a bare number %q: say \"at %s\" for a time or \"on the %s\" for a day", text, text, ordinalSuffix(text))
+			return ct, false
+		}
+	case t.Half != nil, t.QPast != nil, t.QTo != nil:
+		ref, m := t.Half, 30
+		if t.QPast != nil {
+			ref, m = t.QPast, 15
+		} else if t.QTo != nil {
+			ref, m = t.QTo, 45
+		}
+		h := 0
+		if ref.Word != nil {
+			h = ref.Word.value()
+		} else {
+			h = atoi(ref.Num)
+		}
+		if ref.Mer != "" {
+			mer = strings.ToLower(ref.Mer)
+		}
+		if t.QTo != nil {
+			h--
+			if h < 0 {
+				h = 23
+			}
+			if h == 0 && mer != "" {
+				h = 12
+			}
+		}
+		text = c.in[t.Pos.Offset:min(len(c.in), ref.Pos.Offset+len(fmt.Sprint(h))+2)]
+		ct.h, ct.m = h, m
+	case t.DarkH != nil:
+		ct.h, ct.m = t.DarkH.value(), t.DarkM.value()
+		text = "dark"
+	case t.Word != nil:
+		ct.h, ct.hourOnly = t.Word.value(), true
+		text = t.Word.Unit + t.Word.Tens
+	}
+	if t.Special != "" {
+		sp := strings.ToLower(t.Special)
+		want := 12
+		if sp == "midnight" {
+			want = 0
+			if ct.h == 12 {
+				ct.h = 0
+			}
+		}
+		if ct.h != want {
+			c.fail(t.Pos, text, ErrRange, sp, "%s %s is not a time", text, sp)
+			return ct, false
+		}
+		if ct.m == 0 {
+			ct.hourOnly = true
+		}
+	}
+	if mer != "" {
+		if ct.h < 1 || ct.h > 12 {
+			c.fail(t.Pos, text, ErrRange, "", "hour %d is out of range (1-12 with %s)", ct.h, mer)
+			return ct, false
+		}
+		ct.h %= 12
+		if mer == "pm" {
+			ct.h += 12
+		}
+	}
+	switch strings.ToLower(t.DayPart) {
+	case "morning":
+		if ct.h == 12 {
+			ct.h = 0
+		}
+	case "afternoon", "evening":
+		if ct.h < 12 {
+			ct.h += 12
+		}
+	case "night", "tonight":
+		if ct.h >= 6 && ct.h < 12 {
+			ct.h += 12
+		} else if ct.h == 12 {
+			ct.h = 0
+		}
+	}
+	if ct.h > 23 {
+		c.fail(t.Pos, text, ErrRange, "", "hour %d is out of range (0-23)", ct.h)
+		return ct, false
+	}
+	if ct.m > 59 {
+		c.fail(t.Pos, text, ErrRange, "", "minute %d is out of range (0-59)", ct.m)
+		return ct, false
+	}
+	ct.text = text
+	return ct, true
+}
+
+func ordinalSuffix(n string) string {
+	v := atoi(n)
+	suf := "th"
+	switch {
+	case v%100 >= 11 && v%100 <= 13:
+	case v%10 == 1:
+		suf = "st"
+	case v%10 == 2:
+		suf = "nd"
+	case v%10 == 3:
+		suf = "rd"
+	}
+	return n + suf
+}
+
+func (c *collector) failSeconds(pos lexer.Position, text string) {
+	c.fail(pos, text, ErrUnsupported, "every minute", "cron has no seconds: the finest rhythm is once a minute")
+}
+
+// splitClock reads "5", "5:30", "05:30:00".
+func splitClock(s string) (h, m, sec int, ok bool) {
+	parts := strings.Split(strings.TrimSpace(s), ":")
+	if len(parts) > 3 || parts[0] == "" {
+		return 0, 0, 0, false
+	}
+	vals := [3]int{}
+	for i, p := range parts {
+		vals[i] = atoi(p)
+	}
+	return vals[0], vals[1], vals[2], true
+}
+
+func (c *collector) timeClause(x *timeClause, end int) {
+	for _, t := range x.Times {
+		ct, ok := c.clock(t, x.At)
+		if !ok {
+			return
+		}
+		c.times = append(c.times, ct)
+	}
+}
+
+// ---- windows ----
+
+func (c *collector) window(x *windowClause, end int) {
+	text := c.span(x.Pos, end)
+	w := window{pos: x.Pos, text: text, dropEndHr: true}
+	switch {
+	case x.Business != "":
+		c.businessHrs = true
+		w.from = clockTime{h: 9}
+		w.to = clockTime{h: 17}
+		c.windows = append(c.windows, w)
+		c.addDowSet(x.Pos, rangeField(0, 6, 1, 5, 1))
+		return
+	case x.HourFrom != "":
+		a, b := ordinalValue(x.HourFrom), ordinalValue(x.HourTo)
+		if a > 23 || b > 23 {
+			c.fail(x.Pos, text, ErrRange, "", "hours run from 0 to 23")
+			return
+		}
+		w.from, w.to, w.hourly = clockTime{h: a}, clockTime{h: b, m: 59}, true
+		c.windows = append(c.windows, w)
+		return
+	case x.MinFrom != "":
+		a, b := atoi(x.MinFrom), atoi(x.MinTo)
+		if a > 59 || b > 59 || a > b {
+			c.fail(x.Pos, text, ErrRange, "", "minutes run from 0 to 59")
+			return
+		}
+		c.minuteRng = []int{a, b}
+		return
+	}
+	var from, to *tod
+	exclusive := false
+	allowBare := true
+	switch {
+	case x.From != nil:
+		from, to = x.From, x.To
+	case x.From2 != nil:
+		from, to = x.From2, x.To2
+	case x.After != nil:
+		from, to, exclusive = x.After, x.Before, true
+	default:
+		from, to, allowBare = x.From3, x.To3, false
+	}
+	f, ok := c.clock(from, allowBare)
+	if !ok {
+		return
+	}
+	t, ok := c.clock(to, allowBare)
+	if !ok {
+		return
+	}
+	// "from 9 to 5": a bare end hour before the start is afternoon.
+	if to.Num != "" && to.WordMer == "" && to.DayPart == "" && t.h < f.h && t.h+12 > f.h && t.h < 12 {
+		t.h += 12
+	}
+	if exclusive {
+		if t.m == 0 {
+			t.h, t.m = t.h-1, 59
+			if t.h < 0 {
+				t.h = 23
+			}
+		} else {
+			t.m--
+		}
+		w.dropEndHr = false
+	}
+	if f.h == t.h && f.m == t.m || exclusive && (t.h*60+t.m) < (f.h*60+f.m) && (t.h*60+t.m+1) == (f.h*60+f.m) {
+		c.fail(x.Pos, text, ErrRange, "", "the window %q is empty: it starts and ends at %02d:%02d", text, f.h, f.m)
+		return
+	}
+	w.from, w.to = f, t
+	c.windows = append(c.windows, w)
+}
+
+func (c *collector) hoursClause(x *hoursClause) {
+	if c.hoursList == nil {
+		c.hoursList = newField(0, 23)
+	}
+	for _, it := range x.Items {
+		f, ok := c.clock(it.From, true)
+		if !ok {
+			return
+		}
+		t := f
+		if it.To != nil {
+			if t, ok = c.clock(it.To, true); !ok {
+				return
+			}
+		}
+		for h := f.h; ; h = (h + 1) % 24 {
+			c.hoursList.add(h)
+			if h == t.h {
+				break
+			}
+		}
+	}
+}
+
+// ---- days of the week ----
+
+func (c *collector) dayItems(items []*dayItem) *field {
+	f := newField(0, 6)
+	for _, it := range items {
+		switch {
+		case it.Weekdays:
+			for d := 1; d <= 5; d++ {
+				f.add(d)
+			}
+		case it.Weekend:
+			f.add(0)
+			f.add(6)
+		case it.To != "":
+			a, b := dayValue(it.Day), dayValue(it.To)
+			for d := a; ; d = (d + 1) % 7 {
+				f.add(d)
+				if d == b {
+					break
+				}
+			}
+		default:
+			f.add(dayValue(it.Day))
+		}
+	}
+	return f
+}
+
+func (c *collector) addDowSet(pos lexer.Position, f *field) {
+	if c.dow == nil {
+		c.dow, c.dowPos = newField(0, 6), pos
+	}
+	c.dow.set |= f.set
+	c.dow.special = append(c.dow.special, f.special...)
+}
+
+func (c *collector) setLink(pos lexer.Position, link string) {
+	link = strings.ToLower(link)
+	switch {
+	case strings.HasPrefix(link, "or"):
+		c.dayLink = "or"
+	case strings.HasPrefix(link, "if"):
+		c.dayLink = "if"
+	}
+}
+
+func (c *collector) dowClause(x *dowClause) {
+	c.setLink(x.Pos, x.Prefix)
+	c.addDowSet(x.Pos, c.dayItems(x.Items))
+}
+
+func (c *collector) addDowRange(pos lexer.Position, from, to string) {
+	f := newField(0, 6)
+	a, b := dayValue(from), dayValue(to)
+	for d := a; ; d = (d + 1) % 7 {
+		f.add(d)
+		if d == b {
+			break
+		}
+	}
+	c.addDowSet(pos, f)
+}
+
+func (c *collector) dowExceptClause(x *dowExceptClause) {
+	f := c.dayItems(x.Items)
+	if c.dowExcept == nil {
+		c.dowExcept = newField(0, 6)
+	}
+	c.dowExcept.set |= f.set
+}
+
+func (c *collector) nth(n *nthWord) (int, bool) {
+	text := n.Ord + n.Word
+	if strings.EqualFold(n.Word, "last") {
+		return -1, true
+	}
+	v := ordinalValue(text)
+	if v < 1 || v > 5 {
+		c.fail(n.Pos, text, ErrRange, "", "a month has at most five of each weekday; %q is out of range", text)
+		return 0, false
+	}
+	return v, true
+}
+
+func (c *collector) nthDow(x *nthDowClause) {
+	if x.Instance != nil {
+		v, ok := c.nth(x.Instance)
+		if !ok {
+			return
+		}
+		if v == -1 {
+			c.instance = "L"
+		} else {
+			c.instance = "#" + strconv.Itoa(v)
+		}
+		return
+	}
+	c.setLink(x.Pos, x.Link)
+	f := newField(0, 6)
+	for _, it := range x.Items {
+		d := dayValue(it.Day)
+		for _, n := range it.Nth {
+			v, ok := c.nth(n)
+			if !ok {
+				return
+			}
+			if v == -1 {
+				f.special = append(f.special, strconv.Itoa(d)+"L")
+			} else {
+				f.special = append(f.special, strconv.Itoa(d)+"#"+strconv.Itoa(v))
+			}
+		}
+	}
+	c.addDowSet(x.Pos, f)
+}
+
+// ---- months and dates ----
+
+func (c *collector) addMonths(pos lexer.Position, f *field) {
+	if c.months == nil {
+		c.months, c.monthPos = newField(1, 12), pos
+	}
+	c.months.set |= f.set
+}
+
+func (c *collector) addMonthRange(pos lexer.Position, from, to string) {
+	f := newField(1, 12)
+	a, b := monthValue(from), monthValue(to)
+	for m := a; ; m = m%12 + 1 {
+		f.add(m)
+		if m == b {
+			break
+		}
+	}
+	c.addMonths(pos, f)
+}
+
+func (c *collector) month(x *monthClause) {
+	p := strings.ToLower(x.Prefix)
+	if p == "every" || p == "each" {
+		c.monthEvery = true
+	}
+	for _, it := range x.Items {
+		if it.To != "" {
+			c.addMonthRange(it.Pos, it.From, it.To)
+		} else {
+			f := newField(1, 12)
+			f.add(monthValue(it.From))
+			c.addMonths(it.Pos, f)
+		}
+	}
+}
+
+func (c *collector) date(x *dateClause) {
+	m := monthValue(x.Month)
+	d := date{pos: x.Pos, month: m}
+	for _, dd := range x.Days {
+		text := dd.Ord + dd.Num + dd.Word
+		var v int
+		if dd.Num != "" {
+			v = atoi(dd.Num)
+			if v >= 1000 {
+				c.fail(dd.Pos, text, ErrUnsupported, "", "cron has no year field, so %q cannot be scheduled", text)
+				return
+			}
+		} else {
+			v = ordinalValue(text)
+		}
+		if v < 1 || v > 31 {
+			c.fail(dd.Pos, text, ErrRange, "", "day %q is out of range (1-31)", text)
+			return
+		}
+		if v > monthDays[m] {
+			c.fail(dd.Pos, text, ErrRange, "", "%s has no %s", monthNames[m], ordinalSuffix(strconv.Itoa(v)))
+			return
+		}
+		d.days = append(d.days, v)
+	}
+	c.dates = append(c.dates, d)
+}
+
+var monthDays = [...]int{0, 31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31}
+
+// ---- days of the month ----
+
+func (c *collector) addDom(pos lexer.Position, f *field) {
+	if c.dom == nil {
+		c.dom, c.domPos = newField(1, 31), pos
+	}
+	c.dom.set |= f.set
+	c.dom.special = append(c.dom.special, f.special...)
+}
+
+// domVal resolves one day-of-month value: a number 1-31, or -1 for
+// "last" with special holding the cron text for L, LW and nW.
+func (c *collector) domVal(v *domValue) (n int, special string, ok bool) {
+	switch {
+	case v.LastWeekday:
+		return 0, "LW", true
+	case v.Nearest != nil || v.Nearest2 != nil:
+		near := v.Nearest
+		if near == nil {
+			near = v.Nearest2
+		}
+		n := ordinalValue(near.Ord)
+		if near.Num != "" {
+			n = atoi(near.Num)
+		}
+		if n < 1 || n > 31 {
+			c.fail(near.Pos, near.Ord+near.Num, ErrRange, "", "day %q is out of range (1-31)", near.Ord+near.Num)
+			return 0, "", false
+		}
+		return 0, strconv.Itoa(n) + "W", true
+	case v.Last:
+		return -1, "L", true
+	}
+	text := v.Ord + v.Num + v.Word
+	n = ordinalValue(text)
+	if v.Num != "" {
+		n = atoi(v.Num)
+	}
+	if n < 1 || n > 31 {
+		c.fail(v.Pos, text, ErrRange, "", "day of the month %q is out of range (1-31)", text)
+		return 0, "", false
+	}
+	return n, "", true
+}
+
+func (c *collector) domItems(items []*domItem, dayWord bool, prefix string) (*field, bool) {
+	f := newField(1, 31)
+	for i, it := range items {
+		a, sa, ok := c.domVal(it.From)
+		if !ok {
+			return nil, false
+		}
+		if it.From.Num != "" && !it.Day && !dayWord && !(i > 0 && items[0].Day) {
+			pos := it.From.Pos
+			if c.bareDom == nil {
+				c.bareDom = &pos
+			}
+		}
+		if it.To == nil {
+			if sa != "" {
+				f.special = append(f.special, sa)
+			} else {
+				f.add(a)
+			}
+			continue
+		}
+		b, sb, ok := c.domVal(it.To)
+		if !ok {
+			return nil, false
+		}
+		if sa != "" || (sb != "" && sb != "L") {
+			c.fail(it.Pos, c.span(it.Pos, it.To.Pos.Offset+4), ErrSyntax, "", "a range of days must run between numbered days")
+			return nil, false
+		}
+		if sb == "L" {
+			b = 31
+		}
+		if a > b {
+			c.fail(it.Pos, c.span(it.Pos, it.To.Pos.Offset+4), ErrRange, "", "the range of days runs backwards")
+			return nil, false
+		}
+		for d := a; d <= b; d++ {
+			f.add(d)
+		}
+	}
+	return f, true
+}
+
+func (c *collector) domClause(x *domClause, end int) {
+	text := c.span(x.Pos, end)
+	f, ok := c.domItems(x.Items, x.DayWord, x.Prefix)
+	if !ok {
+		return
+	}
+	// "every week on the 4th day": a day of the week by position.
+	if x.DayWord && !x.OfMonth && len(x.Items) == 1 && x.Items[0].To == nil && f.count() == 1 && c.hasUnit(uWeek) {
+		v := f.values()[0]
+		if v > 7 {
+			c.fail(x.Pos, text, ErrRange, "", "a week has 7 days")
+			return
+		}
+		c.weekIdx = v - 1
+		return
+	}
+	if strings.EqualFold(x.Prefix, "from") && len(x.Items) == 1 && x.Items[0].To == nil {
+		c.fail(x.Pos, text, ErrSyntax, "", "%q needs an end: \"from the 1st to the 15th\"", text)
+		return
+	}
+	if c.domText == "" {
+		c.domText = text
+	}
+	c.addDom(x.Pos, f)
+}
+
+func (c *collector) domRange(pos lexer.Position, from, to *domValue) {
+	it := &domItem{Pos: pos, Day: true, From: from, To: to}
+	f, ok := c.domItems([]*domItem{it}, true, "")
+	if ok {
+		c.addDom(pos, f)
+	}
+}
+
+func (c *collector) domStepClause(x *domStepClause, end int) {
+	text := c.span(x.Pos, end)
+	n := 2
+	if x.Ord != "" {
+		n = ordinalValue(x.Ord)
+	}
+	if n < 2 || n > 31 {
+		c.fail(x.Pos, text, ErrRange, "", "a step of days must be between 2 and 31")
+		return
+	}
+	c.domStep, c.domStepPos = n, x.Pos
+	c.domStepRng = [2]int{0, 0}
+	if x.From != nil {
+		a, _, ok := c.domVal(x.From)
+		if !ok {
+			return
+		}
+		b, _, ok := c.domVal(x.To)
+		if !ok {
+			return
+		}
+		if a < 1 || b < a {
+			c.fail(x.Pos, text, ErrRange, "", "the range of days runs backwards")
+			return
+		}
+		c.domStepRng = [2]int{a, b}
+	}
+	if len(x.Extra) > 0 {
+		f, ok := c.domItems(x.Extra, true, "")
+		if !ok {
+			return
+		}
+		c.addDom(x.Pos, f)
+	}
+}
+
+// ---- intervals ----
+
+func (c *collector) hasUnit(u unit) bool {
+	for _, iv := range c.intervals {
+		if iv.u == u {
+			return true
+		}
+	}
+	return false
+}
+
+var unitWords = map[string]unit{
+	"second": uSecond, "seconds": uSecond, "sec": uSecond, "secs": uSecond, "s": uSecond,
+	"minute": uMinute, "minutes": uMinute, "min": uMinute, "mins": uMinute, "m": uMinute,
+	"hour": uHour, "hours": uHour, "hr": uHour, "hrs": uHour, "h": uHour,
+	"day": uDay, "days": uDay, "d": uDay, "night": uDay, "nights": uDay,
+	"week": uWeek, "weeks": uWeek, "w": uWeek,
+	"month": uMonth, "months": uMonth, "mo": uMonth,
+	"quarter": uQuarter, "quarters": uQuarter,
+	"year": uYear, "years": uYear,
+}
+
+func (c *collector) interval(x *intervalClause, end int) {
+	text := c.span(x.Pos, end)
+	c.hasRhythm = true
+	iv := interval{pos: x.Pos, text: text, n: 1}
+	if x.Adverb != "" {
+		iv.adverb = true
+		a := strings.ToLower(x.Adverb)
+		switch a {
+		case "hourly":
+			iv.u = uHour
+		case "daily", "nightly", "everyday":
+			iv.u = uDay
+		case "weekly":
+			iv.u = uWeek
+		case "monthly":
+			iv.u = uMonth
+		case "yearly", "annually":
+			iv.u = uYear
+		case "quarterly":
+			iv.u = uQuarter
+		case "biannually", "semiannually":
+			iv.u, iv.n = uMonth, 6
+		case "fortnightly", "biweekly":
+			c.fail(x.Pos, text, ErrUnsupported, "every week", "cron cannot count weeks, so %q (every two weeks) has no cron expression", x.Adverb)
+			return
+		default: // bimonthly, semimonthly
+			c.fail(x.Pos, text, ErrUnsupported, "on the 1st and 15th", "%q is ambiguous (twice a month, or every two months?) and neither reading is every exact fortnight", x.Adverb)
+			return
+		}
+		if a != "everyday" {
+			c.prevAdverb = &iv
+		}
+		c.intervals = append(c.intervals, iv)
+		return
+	}
+	if x.Dur != "" {
+		i := 0
+		for i < len(x.Dur) && x.Dur[i] >= '0' && x.Dur[i] <= '9' {
+			i++
+		}
+		iv.n = atoi(x.Dur[:i])
+		iv.u = unitWords[strings.ToLower(x.Dur[i:])]
+	} else {
+		switch {
+		case x.Half:
+			iv.u, iv.n = uMinute, 30
+		case x.Quarter:
+			iv.u, iv.n = uMinute, 15
+		default:
+			switch {
+			case x.Count != "":
+				iv.n = atoi(x.Count)
+			case x.Words != nil:
+				iv.n = x.Words.value()
+			case x.Other:
+				iv.n = 2
+			case x.Ord != "":
+				iv.n = ordinalValue(x.Ord)
+			}
+			u := x.Unit
+			switch {
+			case u.Business:
+				c.unitDays(x, &iv, text, rangeField(0, 6, 1, 5, 1), "business day")
+				return
+			case u.Day != "":
+				f := newField(0, 6)
+				f.add(dayValue(u.Day))
+				c.unitDays(x, &iv, text, f, strings.ToLower(u.Day))
+				return
+			}
+			w := strings.ToLower(u.Word)
+			switch w {
+			case "weekend", "weekends":
+				f := newField(0, 6)
+				f.add(0)
+				f.add(6)
+				c.unitDays(x, &iv, text, f, w)
+				return
+			case "weekday", "weekdays":
+				c.unitDays(x, &iv, text, rangeField(0, 6, 1, 5, 1), w)
+				return
+			case "fortnight", "fortnights":
+				c.fail(x.Pos, text, ErrUnsupported, "every week", "cron cannot count weeks, so every fortnight has no cron expression")
+				return
+			}
+			iv.u = unitWords[w]
+		}
+	}
+	suffix := strings.ToLower(x.Suffix)
+	if strings.HasSuffix(suffix, "week") {
+		if iv.u != uDay {
+			c.fail(x.Pos, text, ErrSyntax, "", "%q: only days can be counted within a week", text)
+			return
+		}
+		iv.dowStep = true
+	}
+	if iv.n < 1 {
+		c.fail(x.Pos, text, ErrRange, "", "an interval of %d %ss never repeats", iv.n, iv.u)
+		return
+	}
+	c.checkInterval(&iv)
+	if !c.failed() {
+		c.intervals = append(c.intervals, iv)
+	}
+}
+
+// unitDays handles "every other friday", "every weekend", "every 2 weekdays".
+func (c *collector) unitDays(x *intervalClause, iv *interval, text string, f *field, name string) {
+	if iv.n != 1 {
+		c.fail(x.Pos, text, ErrUnsupported, "every "+strings.TrimSuffix(name, "s"),
+			"cron cannot count weeks, so %q has no cron expression; it can run every %s", text, strings.TrimSuffix(name, "s"))
+		return
+	}
+	c.hasRhythm = true
+	c.addDowSet(x.Pos, f)
+}
+
+// checkInterval refuses intervals no cron field can step by.
+func (c *collector) checkInterval(iv *interval) {
+	n := iv.n
+	switch iv.u {
+	case uSecond:
+		c.failSeconds(iv.pos, iv.text)
+	case uMinute:
+		if n >= 60 {
+			sugg := ""
+			if n%60 == 0 && n/60 < 24 {
+				sugg = fmt.Sprintf("every %d hours", n/60)
+			}
+			c.fail(iv.pos, iv.text, ErrUnsupported, sugg, "every %d minutes does not fit in an hour; cron steps restart every hour", n)
+		}
+	case uHour:
+		if n == 24 {
+			c.fail(iv.pos, iv.text, ErrUnsupported, "every day", "every 24 hours is once a day")
+		} else if n > 24 {
+			sugg := ""
+			if n%24 == 0 {
+				sugg = fmt.Sprintf("every %d days", n/24)
+			}
+			c.fail(iv.pos, iv.text, ErrUnsupported, sugg, "every %d hours does not fit in a day; cron steps restart every day", n)
+		}
+	case uDay:
+		if n > 31 {
+			c.fail(iv.pos, iv.text, ErrUnsupported, "", "every %d days does not fit in a month; cron steps restart every month", n)
+		}
+	case uWeek:
+		if n > 1 {
+			sugg := "every week"
+			if n == 4 {
+				sugg = "every month"
+			}
+			c.fail(iv.pos, iv.text, ErrUnsupported, sugg, "cron cannot count weeks, so every %d weeks has no cron expression", n)
+		}
+	case uMonth:
+		if n > 12 {
+			c.fail(iv.pos, iv.text, ErrUnsupported, "", "cron has no year field, so every %d months has no cron expression", n)
+		}
+	case uQuarter:
+		if n == 2 {
+			iv.u, iv.n = uMonth, 6
+		} else if n > 2 {
+			c.fail(iv.pos, iv.text, ErrUnsupported, "", "cron has no year field, so every %d quarters has no cron expression", n)
+		}
+	case uYear:
+		if n > 1 {
+			c.fail(iv.pos, iv.text, ErrUnsupported, "every year", "cron has no year field, so every %d years has no cron expression", n)
+		}
+	}
+}
+
+func (c *collector) freq(x *freqClause, end int) {
+	text := c.span(x.Pos, end)
+	c.hasRhythm = true
+	var n int
+	switch {
+	case x.Once:
+		n = 1
+	case x.Twice:
+		n = 2
+	case x.Count != "":
+		n = atoi(x.Count)
+	default:
+		n = x.Words.value()
+	}
+	if x.Unit.Business || x.Unit.Day != "" {
+		c.fail(x.Pos, text, ErrSyntax, "", "%q is not a period", text)
+		return
+	}
+	u := unitWords[strings.ToLower(x.Unit.Word)]
+	if n == 1 {
+		iv := interval{pos: x.Pos, text: text, u: u, n: 1}
+		c.checkInterval(&iv)
+		c.intervals = append(c.intervals, iv)
+		return
+	}
+	if n < 1 {
+		c.fail(x.Pos, text, ErrRange, "", "%q never runs", text)
+		return
+	}
+	switch u {
+	case uHour:
+		if 60%n != 0 || n > 60 {
+			c.fail(x.Pos, text, ErrUnsupported, "", "%d times an hour cannot be spaced evenly in whole minutes", n)
+			return
+		}
+		c.freqMins = starField(0, 59, 60/n)
+		c.freqMins.star = false
+	case uDay:
+		if 24%n != 0 || n > 24 {
+			c.fail(x.Pos, text, ErrUnsupported, "", "%d times a day cannot be spaced evenly in whole hours", n)
+			return
+		}
+		c.freqHours = starField(0, 23, 24/n)
+		c.freqHours.star = false
+	case uMinute, uSecond:
+		c.failSeconds(x.Pos, text)
+	default:
+		c.fail(x.Pos, text, ErrUnsupported, "", "%q does not say which days; name them (\"on mondays and thursdays\")", text)
+	}
+}
+
+// ---- minutes ----
+
+func (c *collector) addMinute(pos lexer.Position, v int, text string) bool {
+	if v > 59 {
+		c.fail(pos, text, ErrRange, "", "minute %d is out of range (0-59)", v)
+		return false
+	}
+	if c.minutes == nil {
+		c.minutes, c.minutePos = newField(0, 59), pos
+	}
+	c.minutes.add(v)
+	return true
+}
+
+func (c *collector) minuteItems(items []*minuteItem) {
+	for _, it := range items {
+		a := atoi(it.From)
+		b := a
+		if it.To != "" {
+			b = atoi(it.To)
+		}
+		if b < a {
+			c.fail(it.Pos, it.From+"-"+it.To, ErrRange, "", "the range of minutes runs backwards")
+			return
+		}
+		for v := a; v <= b; v++ {
+			if !c.addMinute(it.Pos, v, it.From) {
+				return
+			}
+		}
+	}
+}
+
+func (c *collector) minuteClause(x *minuteClause, end int) {
+	text := c.span(x.Pos, end)
+	switch {
+	case x.Seconds != "":
+		c.failSeconds(x.Pos, text)
+	case x.Words != nil:
+		c.minuteItems(x.Words)
+	case x.Words2 != nil:
+		c.minuteItems(x.Words2)
+	case x.Range != nil:
+		it := x.Range[0]
+		a, b := atoi(it.From), atoi(it.From)
+		if it.To != "" {
+			b = atoi(it.To)
+		}
+		if a > 59 || b > 59 || b < a {
+			c.fail(x.Pos, text, ErrRange, "", "minutes run from 0 to 59")
+			return
+		}
+		c.minuteRng = []int{a, b}
+	case x.Marks != nil:
+		for _, m := range x.Marks {
+			if !c.addMinute(x.Pos, atoi(m[1:]), m) {
+				return
+			}
+		}
+	case x.TopOfHour:
+		c.addMinute(x.Pos, 0, text)
+	case x.OnMinute:
+		c.onMinute = true
+	case x.Past != nil:
+		c.minuteItems(x.Past)
+	case x.Rel != nil:
+		for _, r := range x.Rel {
+			v := 0
+			switch {
+			case r.Quarter:
+				v = 15
+			case r.Half:
+				v = 30
+			case r.Word != nil:
+				v = r.Word.value()
+			default:
+				v = atoi(r.Num)
+			}
+			switch strings.ToLower(r.Rel) {
+			case "to", "before", "till":
+				if v > 59 || v == 0 {
+					c.fail(r.Pos, text, ErrRange, "", "%d minutes to the hour is out of range", v)
+					return
+				}
+				v = 60 - v
+			}
+			if !c.addMinute(r.Pos, v, text) {
+				return
+			}
+		}
+	}
+}
+
+// ---- start and offset ----
+
+func (c *collector) start(x *startClause, end int) {
+	text := c.span(x.Pos, end)
+	switch {
+	case x.Offset != "":
+		v := atoi(x.Offset)
+		if v > 59 {
+			c.fail(x.Pos, text, ErrRange, "", "an offset of %d minutes is out of range (0-59)", v)
+			return
+		}
+		c.offset = v
+	case x.Mark != "":
+		c.startMin = atoi(x.Mark[1:])
+	case x.Minute != "":
+		c.startMin = ordinalValue(x.Minute)
+		if x.Minute[len(x.Minute)-1] >= '0' && x.Minute[len(x.Minute)-1] <= '9' {
+			c.startMin = atoi(x.Minute)
+		}
+		if c.startMin > 59 {
+			c.fail(x.Pos, text, ErrRange, "", "minute %d is out of range (0-59)", c.startMin)
+		}
+	case x.Hour != "":
+		c.startHour = ordinalValue(x.Hour)
+		if x.Hour[len(x.Hour)-1] >= '0' && x.Hour[len(x.Hour)-1] <= '9' {
+			c.startHour = atoi(x.Hour)
+		}
+		if c.startHour > 23 {
+			c.fail(x.Pos, text, ErrRange, "", "hour %d is out of range (0-23)", c.startHour)
+		}
+	case x.Day != "":
+		c.startDay = ordinalValue(x.Day)
+		if x.Day[len(x.Day)-1] >= '0' && x.Day[len(x.Day)-1] <= '9' {
+			c.startDay = atoi(x.Day)
+		}
+		if c.startDay < 1 || c.startDay > 31 {
+			c.fail(x.Pos, text, ErrRange, "", "day %d is out of range (1-31)", c.startDay)
+		}
+	case x.Month != "":
+		if x.Month[0] >= '0' && x.Month[0] <= '9' {
+			c.startMonth = atoi(x.Month)
+		} else {
+			c.startMonth = monthValue(x.Month)
+		}
+		if c.startMonth < 1 || c.startMonth > 12 {
+			c.fail(x.Pos, text, ErrRange, "", "month %d is out of range (1-12)", c.startMonth)
+		}
+	case x.Time != nil:
+		ct, ok := c.clock(x.Time, true)
+		if ok {
+			c.startTime = &ct
+		}
+	}
+}
+
+func (c *collector) refuse(x *refusalClause, end int) {
+	text := c.span(x.Pos, end)
+	switch w := strings.ToLower(x.Word); w {
+	case "second", "seconds", "sec", "secs":
+		c.failSeconds(x.Pos, text)
+	case "for", "until", "till":
+		c.fail(x.Pos, text, ErrUnsupported, "", "a cron expression repeats forever; it cannot stop after a count or a date (%q)", text)
+	case "times", "twice", "thrice":
+		c.fail(x.Pos, text, ErrUnsupported, "", "a cron expression repeats forever; it cannot run a number of times (%q)", text)
+	case "between":
+		c.fail(x.Pos, text, ErrSyntax, "between 9am and 5pm", "%q needs two times: \"between 9am and 5pm\"", text)
+	default:
+		c.fail(x.Pos, text, ErrUnsupported, "", "cron can only leave out weekdays; it cannot express %q", text)
+	}
+}
