@@ -39,12 +39,12 @@ func rangeField(lo, hi, a, b, step int) *field {
 	return f
 }
 
-func (f *field) add(v int)        { f.set |= 1 << uint(v) }
-func (f *field) has(v int) bool   { return f.set&(1<<uint(v)) != 0 }
-func (f *field) count() int       { return bits.OnesCount64(f.set) }
-func (f *field) empty() bool      { return f.set == 0 && len(f.special) == 0 }
-func (f *field) full() bool       { return f.set == fullMask(f.lo, f.hi) }
-func fullMask(lo, hi int) uint64  { return (uint64(1)<<uint(hi+1) - 1) &^ (uint64(1)<<uint(lo) - 1) }
+func (f *field) add(v int)       { f.set |= 1 << uint(v) }
+func (f *field) has(v int) bool  { return f.set&(1<<uint(v)) != 0 }
+func (f *field) count() int      { return bits.OnesCount64(f.set) }
+func (f *field) empty() bool     { return f.set == 0 && len(f.special) == 0 }
+func (f *field) full() bool      { return f.set == fullMask(f.lo, f.hi) }
+func fullMask(lo, hi int) uint64 { return (uint64(1)<<uint(hi+1) - 1) &^ (uint64(1)<<uint(lo) - 1) }
 func (f *field) values() []int {
 	var out []int
 	for v := f.lo; v <= f.hi; v++ {

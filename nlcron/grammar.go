@@ -418,14 +418,14 @@ type timeClause struct {
 // "starting on day 2 of the month", "starting at 1pm", "offset 10 minutes",
 // "starting at 5 minutes past the hour".
 type startClause struct {
-	Pos     lexer.Position
-	Offset  string `parser:"( 'offset' 'by'? @Number ('minutes' | 'minute' | 'mins' | 'min')"`
-	Mark    string `parser:"| ('starting' | 'beginning' | 'commencing' | 'start') ('at' | 'on' | 'from' | 'with')? 'the'? ( @MinuteMark"`
-	Minute  string `parser:"  | ('minute' | 'min') @Number | @Ordinal ('minute' | 'min') | @Number ('minutes' | 'minute' | 'mins' | 'min') ('past' | 'after') 'the' 'hour'"`
-	Hour    string `parser:"  | 'hour' @Number | @Ordinal 'hour'"`
-	Day     string `parser:"  | ('day' | 'days') @Number ('of' 'the'? 'month')? | @Ordinal ('day' 'of' 'the'? 'month' | 'day' | 'of' 'the'? 'month')"`
-	Month   string `parser:"  | 'month' @Number | @MonthName"`
-	Time    *tod   `parser:"  | @@ ) )"`
+	Pos    lexer.Position
+	Offset string `parser:"( 'offset' 'by'? @Number ('minutes' | 'minute' | 'mins' | 'min')"`
+	Mark   string `parser:"| ('starting' | 'beginning' | 'commencing' | 'start') ('at' | 'on' | 'from' | 'with')? 'the'? ( @MinuteMark"`
+	Minute string `parser:"  | ('minute' | 'min') @Number | @Ordinal ('minute' | 'min') | @Number ('minutes' | 'minute' | 'mins' | 'min') ('past' | 'after') 'the' 'hour'"`
+	Hour   string `parser:"  | 'hour' @Number | @Ordinal 'hour'"`
+	Day    string `parser:"  | ('day' | 'days') @Number ('of' 'the'? 'month')? | @Ordinal ('day' 'of' 'the'? 'month' | 'day' | 'of' 'the'? 'month')"`
+	Month  string `parser:"  | 'month' @Number | @MonthName"`
+	Time   *tod   `parser:"  | @@ ) )"`
 }
 
 // refusalClause recognises words that introduce things no cron expression

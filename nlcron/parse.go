@@ -282,4 +282,3 @@ func editDistance(a, b string, limit int) int {
 	}
 	return prev[len(b)]
 }
-

@@ -53,11 +53,11 @@ type clockTime struct {
 
 // window is a range of times of day, both ends included.
 type window struct {
-	pos        lexer.Position
-	text       string
-	from, to   clockTime
-	hourly     bool // "between the 5th and 10th hour"
-	dropEndHr  bool // allow the documented whole-hour end rule
+	pos       lexer.Position
+	text      string
+	from, to  clockTime
+	hourly    bool // "between the 5th and 10th hour"
+	dropEndHr bool // allow the documented whole-hour end rule
 }
 
 // collector holds the facts gathered from the clauses.
