@@ -291,7 +291,7 @@ type monthBetweenClause struct {
 type unitWord struct {
 	Pos      lexer.Position
 	Business bool   `parser:"( @('business' | 'working' | 'work') ('day' | 'days')"`
-	Word     string `parser:"| @('seconds' | 'second' (?! 'of' | 'day' | 'days') | 'secs' | 'sec' | 'minutes' | 'minute' | 'mins' | 'min' | 'hours' | 'hour' | 'hrs' | 'hr' | 'days' | 'day' | 'weeks' | 'week' | 'fortnights' | 'fortnight' | 'months' | 'month' | 'quarters' | 'quarter' | 'years' | 'year' | 'weekends' | 'weekend' | 'weekdays' | 'weekday' | 'nights' | 'night')"`
+	Word     string `parser:"| @('seconds' | 'second' (?! 'of' | 'day' | 'days') | 'secs' | 'sec' | 'minutes' | 'minute' | 'mins' | 'min' | 'hours' | 'hour' | 'hrs' | 'hr' | 'days' | 'day' | 'weeks' | 'week' | 'fortnights' | 'fortnight' | 'months' | 'month' | 'quarters' | 'quarter' | 'years' | 'year' | 'weekends' | 'weekend' | 'weekdays' | 'weekday' | 'nights' | 'night' | 'h' | 'm' | 's' | 'd' | 'w' | 'mo')"`
 	Day      string `parser:"| @DayName )"`
 }
 
@@ -330,6 +330,8 @@ type domValue struct {
 	LastWeekday bool     `parser:"( @('last' ('weekday' | 'business' 'day' | 'working' 'day'))"`
 	Nearest     *domNear `parser:"| ('nearest' | 'closest') ('weekday' | 'business' 'day' | 'working' 'day') ('to' | 'of')? 'the'? @@"`
 	Nearest2    *domNear `parser:"| ('weekday' | 'business' 'day' | 'working' 'day') ('nearest' | 'closest') ('to' | 'of')? 'the'? @@"`
+	Begin       bool     `parser:"| @('beginning' | 'begin' | 'start') (?= 'of' | EOF)"`
+	End         bool     `parser:"| @'end' (?= 'of' | EOF)"`
 	Last        bool     `parser:"| @'last' ('day')?"`
 	Ord         string   `parser:"| @Ordinal"`
 	Num         string   `parser:"| @Number"`
@@ -357,7 +359,8 @@ type domItem struct {
 // last", "4th of every month", "on the nearest weekday to the 15th".
 type domClause struct {
 	Pos     lexer.Position
-	Prefix  string     `parser:"@('on' | 'every' | 'each' | 'from' | 'only' 'on' | 'of')? 'the'?"`
+	Prefix  string     `parser:"@('on' | 'every' | 'each' | 'from' | 'only' 'on' | 'of')?"`
+	The     bool       `parser:"@'the'?"`
 	Items   []*domItem `parser:"@@ ( (',' ('and' | 'or')? | 'and' | 'or' | '&') 'the'? @@ )*"`
 	DayWord bool       `parser:"@('day' | 'days')?"`
 	OfMonth bool       `parser:"@('of' ('the' | 'every' | 'each' | 'a')? 'month' | 'in' 'a' 'month' | 'of' 'each' 'month' | 'of' 'every' 'month' | 'every' 'month' | 'each' 'month')?"`
@@ -409,8 +412,16 @@ type minuteClause struct {
 // "at 6am, noon and 6pm", "17:30", "at 5pm and 11".
 type timeClause struct {
 	Pos   lexer.Position
-	At    bool   `parser:"@('at' | '@' | 'by')?"`
-	Times []*tod `parser:"@@ ( (',' ('and' | 'or')? | 'and' | 'or' | '&' | 'also' | ',' 'also') 'at'? @@ )*"`
+	At    bool        `parser:"@('at' | '@' | 'by')?"`
+	Times []*timeItem `parser:"@@ ( (',' ('and' | 'or')? | 'and' | 'or' | '&' | 'also' | ',' 'also') 'at'? @@ )*"`
+}
+
+// timeItem is a time of day, or a range of whole hours written the way
+// cron describers do: "03:00 AM through 04:59 AM".
+type timeItem struct {
+	Pos  lexer.Position
+	From *tod `parser:"@@"`
+	To   *tod `parser:"( ('through' | 'to' | '-') @@ )?"`
 }
 
 // startClause shifts a rhythm: "starting at :05", "starting at minute 1",

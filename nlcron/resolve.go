@@ -129,7 +129,13 @@ func (c *collector) resolveMinutes(byUnit []*interval, g unit) *field {
 			// "every 20 minutes and at 5 minutes past the hour"
 			f.set |= c.minutes.set
 		}
+		if iv != nil && iv.n > 1 && c.minuteRng != nil && c.startMin < 0 {
+			f = rangeField(0, 59, c.minuteRng[0], c.minuteRng[1], n)
+		}
 		for _, t := range c.times {
+			if c.minutes != nil || c.minuteRng != nil {
+				break // the minutes are given separately: "at 01:00 AM" names the hour
+			}
 			if !t.hourOnly || t.m != 0 {
 				c.fail(t.pos, t.text, ErrUnsupported, fmt.Sprintf("every %d minutes from %d:%02d to %d:59", n, t.h, t.m, t.h),
 					"%q is a single minute, but the rhythm is every %d minute(s); name an hour (\"at 6am\") or a window", t.text, n)
@@ -174,13 +180,16 @@ func (c *collector) resolveMinutes(byUnit []*interval, g unit) *field {
 func (c *collector) resolveHours(byUnit []*interval, g unit, minutes *field) *field {
 	iv := byUnit[uHour]
 	var f *field
+	pinned := c.minutes != nil || c.minuteRng != nil || byUnit[uMinute] != nil || c.onMinute
 	if len(c.times) > 0 {
-		if len(c.windows) > 0 {
+		if len(c.windows) > 0 && !pinned {
 			w := c.windows[0]
 			c.fail(w.pos, w.text, ErrUnsupported, "", "both a time of day and a window %q: pick one", w.text)
 			return nil
 		}
-		c.checkProduct()
+		if !pinned {
+			c.checkProduct()
+		}
 		if c.failed() {
 			return nil
 		}
@@ -194,8 +203,6 @@ func (c *collector) resolveHours(byUnit []*interval, g unit, minutes *field) *fi
 			startH = c.startHour
 		case c.startTime != nil:
 			startH = c.startTime.h
-		case len(c.times) > 0 && n > 1:
-			startH = c.times[0].h
 		}
 		switch {
 		case len(c.windows) > 0:
@@ -210,14 +217,28 @@ func (c *collector) resolveHours(byUnit []*interval, g unit, minutes *field) *fi
 			f.set |= c.hoursList.set
 		}
 		if len(c.times) > 0 && !c.failed() {
-			// "every hour at 12:15am": the minute of the time, every hour.
-			minutes.set = 0
-			for _, t := range c.times {
-				minutes.add(t.m)
+			if n > 1 {
+				// "on the hour, every 4 hours and at 06:00 AM"
+				for _, t := range c.times {
+					f.add(t.h)
+				}
+			}
+			if c.minutes == nil {
+				// "every hour at 12:15am": the minute of the time, every hour.
+				minutes.set = 0
+				for _, t := range c.times {
+					minutes.add(t.m)
+				}
 			}
 		}
 	case len(c.times) > 0:
 		f = newField(0, 23)
+		if len(c.windows) > 0 {
+			f = c.windowHours(minutes, 1)
+			if f == nil {
+				return nil
+			}
+		}
 		for _, t := range c.times {
 			f.add(t.h)
 		}
@@ -234,7 +255,8 @@ func (c *collector) resolveHours(byUnit []*interval, g unit, minutes *field) *fi
 		f.add(c.startTime.h)
 	case g <= uHour:
 		f = starField(0, 23, 1)
-	case c.minutes != nil && g == uDay && !c.hasUnit(uDay) && len(c.intervals) == 0:
+	case (c.minutes != nil || c.minuteRng != nil) && g == uDay && (byUnit[uDay] == nil || byUnit[uDay].n == 1) && c.freqHours == nil:
+		// "every day at minutes 0,30": each hour.
 		f = starField(0, 23, 1)
 	default:
 		f = newField(0, 23)
@@ -368,8 +390,14 @@ func (c *collector) resolveDays(byUnit []*interval, g unit, out *cronFields) {
 			step = rangeField(1, 12, c.startMonth, 12, iv.n)
 		}
 		if months != nil {
-			c.fail(iv.pos, iv.text, ErrUnsupported, "", "both a step of months and named months")
-			return
+			// "every 2 months, March through December"
+			vals := months.values()
+			step = newField(1, 12)
+			for m := vals[0]; m <= vals[len(vals)-1]; m += iv.n {
+				if months.has(m) {
+					step.add(m)
+				}
+			}
 		}
 		months = step
 	} else if c.startMonth > 0 && byUnit[uMonth] != nil {
@@ -489,14 +517,20 @@ func (c *collector) resolveDays(byUnit []*interval, g unit, out *cronFields) {
 		if dow != nil {
 			// "every 2 days of the week, Sunday through Thursday"
 			step = newField(0, 6)
-			vals := dow.values()
+			first := c.dowFirst
+			if first == nil {
+				first = dow
+			}
+			vals := first.values()
 			if len(vals) > 0 {
 				for v := vals[0]; v <= vals[len(vals)-1]; v += iv.n {
-					if dow.has(v) {
+					if first.has(v) {
 						step.add(v)
 					}
 				}
 			}
+			step.set |= dow.set &^ first.set
+			step.special = dow.special
 		}
 		dow = step
 	}

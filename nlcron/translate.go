@@ -58,6 +58,7 @@ type window struct {
 	from, to  clockTime
 	hourly    bool // "between the 5th and 10th hour"
 	dropEndHr bool // allow the documented whole-hour end rule
+	inList    bool // a range inside a list of times
 }
 
 // collector holds the facts gathered from the clauses.
@@ -88,6 +89,7 @@ type collector struct {
 
 	dow       *field
 	dowExcept *field
+	dowFirst  *field // the first weekday clause, which a weekday step runs within
 	dowPos    lexer.Position
 	instance  string // "on the 3rd day instance"
 	dayLink   string // "or" or "if"
@@ -262,6 +264,13 @@ func (c *collector) collect(p *phrase) {
 				}
 			}
 			c.prevAdverb = nil
+		}
+		if mc, ok := cl.(*monthClause); ok && mc.Prefix == "" && i > 0 {
+			if _, afterDom := p.Clauses[i-1].(*domClause); afterDom {
+				m := c.span(mc.Pos, end)
+				c.fail(mc.Pos, m, ErrSyntax, "of "+m, "missing \"of\" before the month %q", m)
+				return
+			}
 		}
 		switch x := cl.(type) {
 		case *zoneClause:
@@ -567,12 +576,25 @@ func splitClock(s string) (h, m, sec int, ok bool) {
 }
 
 func (c *collector) timeClause(x *timeClause, end int) {
-	for _, t := range x.Times {
-		ct, ok := c.clock(t, x.At)
+	for _, it := range x.Times {
+		ct, ok := c.clock(it.From, x.At)
 		if !ok {
 			return
 		}
-		c.times = append(c.times, ct)
+		if it.To == nil {
+			c.times = append(c.times, ct)
+			continue
+		}
+		to, ok := c.clock(it.To, true)
+		if !ok {
+			return
+		}
+		text := c.span(it.Pos, it.To.Pos.Offset+len(to.text))
+		if to.h*60+to.m <= ct.h*60+ct.m {
+			c.fail(it.Pos, text, ErrRange, "", "the range %q runs backwards", text)
+			return
+		}
+		c.windows = append(c.windows, window{pos: it.Pos, text: text, from: ct, to: to, inList: true})
 	}
 }
 
@@ -723,7 +745,11 @@ func (c *collector) setLink(pos lexer.Position, link string) {
 
 func (c *collector) dowClause(x *dowClause) {
 	c.setLink(x.Pos, x.Prefix)
-	c.addDowSet(x.Pos, c.dayItems(x.Items))
+	f := c.dayItems(x.Items)
+	if c.dowFirst == nil {
+		c.dowFirst = f
+	}
+	c.addDowSet(x.Pos, f)
 }
 
 func (c *collector) addDowRange(pos lexer.Position, from, to string) {
@@ -888,8 +914,10 @@ func (c *collector) domVal(v *domValue) (n int, special string, ok bool) {
 			return 0, "", false
 		}
 		return 0, strconv.Itoa(n) + "W", true
-	case v.Last:
+	case v.Last, v.End:
 		return -1, "L", true
+	case v.Begin:
+		return 1, "", true
 	}
 	text := v.Ord + v.Num + v.Word
 	n = ordinalValue(text)
@@ -948,6 +976,11 @@ func (c *collector) domItems(items []*domItem, dayWord bool, prefix string) (*fi
 
 func (c *collector) domClause(x *domClause, end int) {
 	text := c.span(x.Pos, end)
+	if x.Prefix == "" && !x.The && !x.DayWord && !x.OfMonth && !x.Items[0].Day && x.Items[0].From.Word != "" {
+		w := x.Items[0].From.Word
+		c.fail(x.Pos, w, ErrSyntax, "the "+w+" of the month", "%q alone is not a schedule", w)
+		return
+	}
 	f, ok := c.domItems(x.Items, x.DayWord, x.Prefix)
 	if !ok {
 		return
@@ -1297,6 +1330,15 @@ func (c *collector) minuteClause(x *minuteClause, end int) {
 	switch {
 	case x.Seconds != "":
 		c.failSeconds(x.Pos, text)
+	case len(x.Words) == 1 && x.Words[0].To != "":
+		// "every 3 minutes, minutes 0 through 20 past the hour": a range
+		// that the rhythm runs within.
+		a, b := atoi(x.Words[0].From), atoi(x.Words[0].To)
+		if a > 59 || b > 59 || b < a {
+			c.fail(x.Pos, text, ErrRange, "", "minutes run from 0 to 59")
+			return
+		}
+		c.minuteRng = []int{a, b}
 	case x.Words != nil:
 		c.minuteItems(x.Words)
 	case x.Words2 != nil:
