@@ -142,11 +142,13 @@ func (s *Server) translate(r *http.Request) (*cronAnswer, error) {
 		ans.NextRuns = append(ans.NextRuns, t.UTC().Format(time.RFC3339))
 	}
 	if mi := sched.MinInterval(); mi > 0 && mi < s.cfg.MinCadence {
+		w := fmt.Sprintf("this fires as often as every %s, more often than the minimum of every %s: ", humanDuration(mi), humanDuration(s.cfg.MinCadence))
 		if s.cfg.CadencePolicy == engine.CadenceReject {
-			ans.Warnings = append(ans.Warnings, fmt.Sprintf("this fires as often as every %s, more often than the minimum cadence of %s: a schedule with it will be refused", shortDuration(mi), shortDuration(s.cfg.MinCadence)))
+			w += "a schedule with this cadence will be refused"
 		} else {
-			ans.Warnings = append(ans.Warnings, fmt.Sprintf("this fires as often as every %s; a schedule runs at most once every %s (the minimum cadence), so some fire times will be skipped", shortDuration(mi), shortDuration(s.cfg.MinCadence)))
+			w += fmt.Sprintf("a schedule with this cadence runs at most every %s", humanDuration(s.cfg.MinCadence))
 		}
+		ans.Warnings = append(ans.Warnings, w)
 	}
 	return ans, nil
 }
@@ -244,14 +246,25 @@ func phraseErr(text string, pe *nlcron.ParseError) *phraseError {
 	return &phraseError{Detail: b.String(), Location: loc}
 }
 
-// shortDuration formats d without zero units: 10m, 1h30m, 45s.
-func shortDuration(d time.Duration) string {
-	s := d.String()
-	if strings.HasSuffix(s, "m0s") {
-		s = s[:len(s)-2]
+// humanDuration formats d in words: "5 minutes", "1 hour 30 minutes".
+func humanDuration(d time.Duration) string {
+	units := []struct {
+		d    time.Duration
+		name string
+	}{{time.Hour, "hour"}, {time.Minute, "minute"}, {time.Second, "second"}}
+	var parts []string
+	for _, u := range units {
+		if n := d / u.d; n > 0 {
+			d -= n * u.d
+			name := u.name
+			if n > 1 {
+				name += "s"
+			}
+			parts = append(parts, fmt.Sprintf("%d %s", n, name))
+		}
 	}
-	if strings.HasSuffix(s, "h0m") {
-		s = s[:len(s)-2]
+	if len(parts) == 0 {
+		return d.String()
 	}
-	return s
+	return strings.Join(parts, " ")
 }
