@@ -66,7 +66,9 @@ func readBody(r *http.Request, allowed ...string) (*body, error) {
 	if err := json.Unmarshal(data, &raw); err != nil {
 		var se *json.SyntaxError
 		if errors.As(err, &se) {
-			return nil, validationError{{Loc: []any{"body", se.Offset}, Msg: msgJSON + ": " + se.Error(), Type: typeJSON}}
+			// Offset counts the bytes read, the bad one included; loc
+			// gives the position of the bad byte, as FastAPI does.
+			return nil, validationError{{Loc: []any{"body", max(se.Offset-1, 0)}, Msg: msgJSON + ": " + se.Error(), Type: typeJSON}}
 		}
 		return nil, validationError{{Loc: []any{"body"}, Msg: msgObject, Type: typeObject}}
 	}
