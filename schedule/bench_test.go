@@ -44,3 +44,30 @@ func BenchmarkNextNewYork(b *testing.B) {
 	}
 	benchNext(b, ny)
 }
+
+func BenchmarkParse(b *testing.B) {
+	for _, expr := range []string{"30 9 * * 1-5", "0 0 L * *", "*/5 1-4,6 1,15,L * mon#2,5L"} {
+		b.Run(expr, func(b *testing.B) {
+			b.ReportAllocs()
+			for b.Loop() {
+				if _, err := Parse(expr, nil); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
+	}
+}
+
+func BenchmarkMinInterval(b *testing.B) {
+	for _, expr := range []string{"* * * * *", "*/7 * * * *", "0 12 1,15 * 1", "0 0 29 2 *", "0 0 * 2 1#5", "59 23 31 12 *"} {
+		s := MustParse(expr, nil)
+		b.Run(expr, func(b *testing.B) {
+			b.ReportAllocs()
+			for b.Loop() {
+				sinkDuration = s.MinInterval()
+			}
+		})
+	}
+}
+
+var sinkDuration time.Duration

@@ -50,12 +50,12 @@ func (s *Schedule) checkFires(p *parser, fs *fields) error {
 	}
 	plainDays := fs.domW == 0 && !fs.domL && !fs.star[fDom]
 	if plainDays && fs.star[fDow] && fs.set[fDow] == 0x7f {
-		days := renderSet(fs.set[fDom], 1, 31)
+		days := string(appendSet(nil, fs.set[fDom], 1, 31))
 		var msg string
 		if bits.OnesCount64(fs.set[fDom]) == 1 {
 			msg = monthList + " " + have + " no " + ordinal(bits.TrailingZeros64(fs.set[fDom]))
 		} else {
-			msg = monthList + " " + have + " no day " + strings.Join(days, ",")
+			msg = monthList + " " + have + " no day " + days
 		}
 		return p.errf(fDom, fs.text[fDom], ErrNeverFires, msg)
 	}

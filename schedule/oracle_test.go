@@ -69,7 +69,7 @@ func mustFields(expr string) *fields {
 	if err != nil {
 		panic(err)
 	}
-	return fs
+	return &fs
 }
 
 // oracleFires returns every fire instant in [from, to) of expression fs in

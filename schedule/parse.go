@@ -76,65 +76,77 @@ func (p *parser) errf(f int, value string, sentinel error, msg string) *ParseErr
 	return &ParseError{Expr: p.expr, Field: name, Value: value, Msg: msg, Err: sentinel}
 }
 
-// splitFields splits s on runs of spaces and tabs.
-func splitFields(s string) []string {
-	var out []string
+// splitFields splits s on runs of spaces and tabs into out, returning the
+// number of fields found (which may exceed len(out); extra fields are
+// counted but not stored).
+func splitFields(s string, out *[numFields]string) int {
+	n := 0
 	for {
 		s = strings.TrimLeft(s, " \t")
 		if s == "" {
-			return out
+			return n
 		}
-		i := strings.IndexAny(s, " \t")
-		if i < 0 {
-			return append(out, s)
+		i := 0
+		for i < len(s) && s[i] != ' ' && s[i] != '\t' {
+			i++
 		}
-		out = append(out, s[:i])
+		if n < numFields {
+			out[n] = s[:i]
+		}
+		n++
 		s = s[i:]
 	}
 }
 
-func (p *parser) parse() (*fields, error) {
+func (p *parser) parse() (fields, error) {
+	var fs fields
 	s := strings.Trim(p.expr, " \t")
 	if s == "" {
-		return nil, p.errf(-1, "", ErrSyntax, "empty expression")
+		return fs, p.errf(-1, "", ErrSyntax, "empty expression")
 	}
 	if s[0] == '@' {
 		m, ok := macros[strings.ToLower(s)]
 		if !ok {
-			return nil, &ParseError{Expr: p.expr, Value: s, Msg: "unknown macro " + quote(s) + " (want @yearly, @annually, @monthly, @weekly, @daily, @midnight or @hourly)", Err: ErrSyntax}
+			return fs, &ParseError{Expr: p.expr, Value: s, Msg: "unknown macro " + quote(s) + " (want @yearly, @annually, @monthly, @weekly, @daily, @midnight or @hourly)", Err: ErrSyntax}
 		}
 		s = m
 	}
-	parts := splitFields(s)
-	if len(parts) != numFields {
-		return nil, p.errf(-1, "", ErrSyntax, "expected 5 fields (minute hour day-of-month month day-of-week), found "+itoa(len(parts)))
+	var parts [numFields]string
+	if n := splitFields(s, &parts); n != numFields {
+		return fs, p.errf(-1, "", ErrSyntax, "expected 5 fields (minute hour day-of-month month day-of-week), found "+itoa(n))
 	}
-	var fs fields
 	for i, part := range parts {
 		if err := p.parseField(&fs, i, part); err != nil {
-			return nil, err
+			return fs, err
 		}
 	}
-	return &fs, nil
+	return fs, nil
 }
 
 func (p *parser) parseField(fs *fields, f int, text string) error {
 	fs.text[f] = text
-	up := strings.ToUpper(text)
-	fs.star[f] = up[0] == '*' || up[0] == '?'
-	elems := strings.Split(up, ",")
-	for i, e := range elems {
+	fs.star[f] = text[0] == '*' || text[0] == '?'
+	list := strings.IndexByte(text, ',') >= 0
+	rest := text
+	for first := true; ; first = false {
+		e, tail, more := strings.Cut(rest, ",")
 		if e == "" {
 			return p.errf(f, text, ErrSyntax, "empty list element")
 		}
-		if (e == "*" || e == "?") && len(elems) > 1 {
+		if (e == "*" || e == "?") && list {
 			return p.errf(f, text, ErrSyntax, quote(e)+" cannot be combined with other list elements")
 		}
-		if err := p.parseElem(fs, f, e, i == 0); err != nil {
+		if err := p.parseElem(fs, f, strings.ToUpper(e), first); err != nil {
+			if pe, ok := err.(*ParseError); ok {
+				pe.Value = e // report the element as written
+			}
 			return err
 		}
+		if !more {
+			return nil
+		}
+		rest = tail
 	}
-	return nil
 }
 
 // parseElem parses one list element (already upper-cased).
@@ -281,10 +293,12 @@ func (p *parser) value(f int, e, s string) (int, error) {
 				return i, nil
 			}
 		}
-		if names == nil {
+		if names == nil && isName(s) {
 			return 0, p.errf(f, e, ErrSyntax, "names are only allowed in the month and day-of-week fields")
 		}
-		return 0, p.errf(f, e, ErrSyntax, "unknown name "+quote(s))
+		if names != nil && len(s) > 1 && strings.Trim(s, "ABCDEFGHIJKLMNOPQRSTUVWXYZ") == "" {
+			return 0, p.errf(f, e, ErrSyntax, "unknown name "+quote(s))
+		}
 	}
 	return p.number(f, e, s)
 }
@@ -309,6 +323,9 @@ func (p *parser) number(f int, e, s string) (int, error) {
 
 // rangeBits returns the bits lo, lo+step, ..., up to hi.
 func rangeBits(lo, hi, step int) uint64 {
+	if step == 1 {
+		return (2<<uint(hi) - 1) &^ (1<<uint(lo) - 1)
+	}
 	var b uint64
 	for v := lo; v <= hi; v += step {
 		b |= 1 << v
@@ -336,6 +353,21 @@ func itoa(n int) string {
 		buf[i] = '-'
 	}
 	return string(buf[i:])
+}
+
+// isName reports whether s is a month or weekday name.
+func isName(s string) bool {
+	for _, n := range monthNames {
+		if s == n {
+			return true
+		}
+	}
+	for _, n := range dowNames {
+		if s == n {
+			return true
+		}
+	}
+	return false
 }
 
 func quote(s string) string { return `"` + s + `"` }

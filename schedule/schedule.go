@@ -3,7 +3,7 @@ package schedule
 import (
 	"iter"
 	"math/bits"
-	"strings"
+	"strconv"
 	"time"
 )
 
@@ -47,11 +47,11 @@ func Parse(expr string, loc *time.Location) (*Schedule, error) {
 	}
 	s.firstTime = int64(bits.TrailingZeros64(s.hour)*60 + bits.TrailingZeros64(s.minute))
 	s.lastTime = int64((63-bits.LeadingZeros64(s.hour))*60 + 63 - bits.LeadingZeros64(s.minute))
-	s.compileDays(fs)
-	if err := s.checkFires(&p, fs); err != nil {
+	s.compileDays(&fs)
+	if err := s.checkFires(&p, &fs); err != nil {
 		return nil, err
 	}
-	s.canon = canonical(fs)
+	s.canon = canonical(&fs)
 	s.setLocation(loc)
 	return s, nil
 }
@@ -98,20 +98,47 @@ func (s *Schedule) All(t time.Time) iter.Seq[time.Time] {
 
 // compileDays fills s.days from the day-of-month and day-of-week fields.
 func (s *Schedule) compileDays(fs *fields) {
+	mods := fs.domL || fs.domW != 0 || hasModifiers(fs, fDow)
+	and := fs.star[fDom] || fs.star[fDow]
 	for w := range 7 {
+		// Days whose weekday is in the plain day-of-week set.
+		var plainDow uint32
+		for set := fs.set[fDow]; set != 0; set &= set - 1 {
+			x := bits.TrailingZeros64(set)
+			plainDow |= weekPattern[mod7[x-w+7]]
+		}
 		for n := 28; n <= 31; n++ {
-			s.days[w][n-28] = dayMask(fs, w, n)
+			valid := uint32(1)<<(n+1) - 2 // bits 1..n
+			dom := uint32(fs.set[fDom]) & valid
+			dow := plainDow & valid
+			if mods {
+				dom, dow = addModifiers(fs, w, n, dom, dow)
+			}
+			if and {
+				s.days[w][n-28] = dom & dow
+			} else {
+				s.days[w][n-28] = dom | dow
+			}
 		}
 	}
 }
 
-// dayMask returns the days (bits 1..n) that match in a month of n days
-// whose first day is weekday w.
-func dayMask(fs *fields, w, n int) uint32 {
-	valid := uint32(1)<<(n+1) - 2 // bits 1..n
-	weekday := func(d int) int { return (w + d - 1) % 7 }
+// weekPattern[k] has the days d (bits 1-31) with d-1 ≡ k (mod 7): the days
+// that share a weekday with day k+1.
+var weekPattern = func() (p [7]uint32) {
+	for d := 1; d <= 31; d++ {
+		p[(d-1)%7] |= 1 << d
+	}
+	return p
+}()
 
-	dom := uint32(fs.set[fDom]) & valid
+// mod7 maps 0..13 to its remainder modulo 7, avoiding divisions in
+// compileDays.
+var mod7 = [14]uint8{0, 1, 2, 3, 4, 5, 6, 0, 1, 2, 3, 4, 5, 6}
+
+// addModifiers adds the days selected by L, nW, dL and d#k to the day
+// masks of a month of n days whose first day is weekday w.
+func addModifiers(fs *fields, w, n int, dom, dow uint32) (uint32, uint32) {
 	if fs.domL {
 		dom |= 1 << n
 	}
@@ -120,124 +147,165 @@ func dayMask(fs *fields, w, n int) uint32 {
 		if d > n {
 			continue
 		}
-		// Nearest weekday within the month, in the order gronx and
-		// Quartz try: the day itself, the day before, the day after,
-		// two days before, two days after.
-		for _, delta := range [...]int{0, -1, 1, -2, 2} {
-			c := d + delta
-			if c >= 1 && c <= n {
-				if wd := weekday(c); wd >= 1 && wd <= 5 {
-					dom |= 1 << c
-					break
-				}
+		// The weekday nearest day d within the month (gronx and Quartz
+		// semantics: try the day itself, the day before, the day after,
+		// two days before, two days after).
+		switch wd := int((w + d - 1) % 7); {
+		case wd >= 1 && wd <= 5:
+			dom |= 1 << d
+		case wd == 6 && d > 1: // Saturday: the Friday before
+			dom |= 1 << (d - 1)
+		case wd == 6: // Saturday the 1st: Monday the 3rd
+			dom |= 1 << (d + 2)
+		case d < n: // Sunday: the Monday after
+			dom |= 1 << (d + 1)
+		default: // Sunday the last day: the Friday before
+			dom |= 1 << (d - 2)
+		}
+	}
+	lastWd := (w + n - 1) % 7 // weekday of day n
+	for set := fs.dowL; set != 0; set &= set - 1 {
+		x := bits.TrailingZeros8(set)
+		dow |= 1 << (n - int(mod7[lastWd-x+7]))
+	}
+	for x, ks := range fs.dowNth {
+		if ks == 0 {
+			continue
+		}
+		first := 1 + int(mod7[x-w+7]) // first day of the month that is weekday x
+		for k := ks; k != 0; k &= k - 1 {
+			if d := first + 7*bits.TrailingZeros8(k); d <= n {
+				dow |= 1 << d
 			}
 		}
 	}
-
-	var dow uint32
-	for d := 1; d <= n; d++ {
-		wd := weekday(d)
-		if fs.set[fDow]&(1<<wd) != 0 {
-			dow |= 1 << d
-		}
-		if fs.dowL&(1<<wd) != 0 && d+7 > n {
-			dow |= 1 << d
-		}
-		if fs.dowNth[wd]&(1<<((d-1)/7)) != 0 {
-			dow |= 1 << d
-		}
-	}
-
-	if fs.star[fDom] || fs.star[fDow] {
-		return dom & dow
-	}
-	return dom | dow
+	return dom, dow
 }
 
 // canonical renders fs as a normalised expression.
 func canonical(fs *fields) string {
-	var b strings.Builder
+	buf := make([]byte, 0, 64)
 	for f := range numFields {
 		if f > 0 {
-			b.WriteByte(' ')
+			buf = append(buf, ' ')
 		}
-		var elems []string
+		start := len(buf)
+		sep := func() {
+			if len(buf) > start {
+				buf = append(buf, ',')
+			}
+		}
 		set := fs.set[f]
 		info := fieldInfo[f]
 		if fs.star[f] {
 			step := fs.starStep[f]
-			if step <= 1 {
-				elems = append(elems, "*")
+			if step <= 1 && set == rangeBits(info.min, info.last, 1) && !hasModifiers(fs, f) {
+				buf = append(buf, '*')
 			} else {
-				elems = append(elems, "*/"+itoa(step))
+				buf = append(buf, "*/"...)
+				buf = strconv.AppendInt(buf, int64(max(step, 1)), 10)
 			}
-			set &^= rangeBits(info.min, info.last, step)
+			set &^= rangeBits(info.min, info.last, max(step, 1))
 		}
-		elems = append(elems, renderSet(set, info.min, info.last)...)
+		if set != 0 {
+			sep()
+			buf = appendSet(buf, set, info.min, info.last)
+		}
 		switch f {
 		case fDom:
 			for ws := fs.domW; ws != 0; ws &= ws - 1 {
-				elems = append(elems, itoa(bits.TrailingZeros64(ws))+"W")
+				sep()
+				buf = strconv.AppendInt(buf, int64(bits.TrailingZeros64(ws)), 10)
+				buf = append(buf, 'W')
 			}
 			if fs.domL {
-				elems = append(elems, "L")
+				sep()
+				buf = append(buf, 'L')
 			}
 		case fDow:
 			for d := range 7 {
 				if fs.dowL&(1<<d) != 0 {
-					elems = append(elems, itoa(d)+"L")
+					sep()
+					buf = strconv.AppendInt(buf, int64(d), 10)
+					buf = append(buf, 'L')
 				}
 			}
 			for d := range 7 {
 				for k := range 5 {
 					if fs.dowNth[d]&(1<<k) != 0 {
-						elems = append(elems, itoa(d)+"#"+itoa(k+1))
+						sep()
+						buf = strconv.AppendInt(buf, int64(d), 10)
+						buf = append(buf, '#')
+						buf = strconv.AppendInt(buf, int64(k+1), 10)
 					}
 				}
 			}
 		}
-		b.WriteString(strings.Join(elems, ","))
 	}
-	return b.String()
+	return string(buf)
 }
 
-// renderSet renders the values in set as a comma-separated list: a single
-// arithmetic progression of three or more values with a step above one as
-// a-b/n, otherwise runs of three or more consecutive values as a-b.
-func renderSet(set uint64, lo, hi int) []string {
-	if set == 0 {
-		return nil
-	}
-	var vals []int
-	for v := lo; v <= hi; v++ {
-		if set&(1<<v) != 0 {
-			vals = append(vals, v)
+// hasModifiers reports whether field f has L, W or # elements.
+func hasModifiers(fs *fields, f int) bool {
+	switch f {
+	case fDom:
+		return fs.domL || fs.domW != 0
+	case fDow:
+		if fs.dowL != 0 {
+			return true
 		}
-	}
-	if len(vals) >= 3 {
-		step := vals[1] - vals[0]
-		prog := step > 1
-		for i := 2; i < len(vals) && prog; i++ {
-			prog = vals[i]-vals[i-1] == step
-		}
-		if prog {
-			return []string{itoa(vals[0]) + "-" + itoa(vals[len(vals)-1]) + "/" + itoa(step)}
-		}
-	}
-	var out []string
-	for i := 0; i < len(vals); {
-		j := i
-		for j+1 < len(vals) && vals[j+1] == vals[j]+1 {
-			j++
-		}
-		if j-i >= 2 {
-			out = append(out, itoa(vals[i])+"-"+itoa(vals[j]))
-		} else {
-			for k := i; k <= j; k++ {
-				out = append(out, itoa(vals[k]))
+		for _, n := range fs.dowNth {
+			if n != 0 {
+				return true
 			}
 		}
-		i = j + 1
 	}
-	return out
+	return false
+}
+
+// appendSet appends the values in set (non-empty) as a comma-separated
+// list: an arithmetic progression of three or more values with a step
+// above one as a-b/n, otherwise runs of three or more consecutive values
+// as a-b and other values singly.
+func appendSet(buf []byte, set uint64, lo, hi int) []byte {
+	first := bits.TrailingZeros64(set)
+	last := 63 - bits.LeadingZeros64(set)
+	if cnt := bits.OnesCount64(set); cnt >= 3 {
+		step := bits.TrailingZeros64(set>>uint(first+1)) + 1
+		if step > 1 && (last-first)%step == 0 && (last-first)/step+1 == cnt && rangeBits(first, last, step) == set {
+			buf = strconv.AppendInt(buf, int64(first), 10)
+			buf = append(buf, '-')
+			buf = strconv.AppendInt(buf, int64(last), 10)
+			buf = append(buf, '/')
+			return strconv.AppendInt(buf, int64(step), 10)
+		}
+	}
+	startLen := len(buf)
+	for v := lo; v <= hi; {
+		if set&(1<<v) == 0 {
+			v++
+			continue
+		}
+		end := v
+		for end+1 <= hi && set&(1<<(end+1)) != 0 {
+			end++
+		}
+		if len(buf) > startLen {
+			buf = append(buf, ',')
+		}
+		if end-v >= 2 {
+			buf = strconv.AppendInt(buf, int64(v), 10)
+			buf = append(buf, '-')
+			buf = strconv.AppendInt(buf, int64(end), 10)
+		} else {
+			for k := v; k <= end; k++ {
+				if k > v {
+					buf = append(buf, ',')
+				}
+				buf = strconv.AppendInt(buf, int64(k), 10)
+			}
+		}
+		v = end + 1
+	}
+	return buf
 }
