@@ -10,13 +10,31 @@ import (
 	"github.com/nlcron/nlcron/engine"
 )
 
+var claimSelectSQL = `SELECT ` + scheduleCols + ` FROM schedules
+	WHERE active = 1 AND next_run_at IS NOT NULL AND next_run_at <= ?
+	ORDER BY next_run_at, id LIMIT ?`
+
+const (
+	// activeRunSQL repeats the WHERE of the runs_schedule_active index so
+	// that SQLite uses it.
+	activeRunSQL = `SELECT EXISTS (SELECT 1 FROM runs
+		WHERE schedule_id = ? AND schedule_id IS NOT NULL AND status IN ('queued', 'in_progress'))`
+	advanceScheduleSQL = `UPDATE schedules SET next_run_at = ?, last_run_at = ?, last_dispatched_at = ?,
+		version = version + 1 WHERE id = ?`
+	nextDueSQL = `SELECT next_run_at FROM schedules WHERE active = 1 AND next_run_at IS NOT NULL
+		ORDER BY next_run_at, id LIMIT 1`
+	occurrenceExistsSQL = `SELECT EXISTS (SELECT 1 FROM occurrences WHERE schedule_id = ? AND fire_time = ?)`
+	runExistsSQL        = `SELECT EXISTS (SELECT 1 FROM runs WHERE id = ?1)
+		OR EXISTS (SELECT 1 FROM runs WHERE schedule_id = ?2 AND schedule_id IS NOT NULL AND scheduled_for = ?3)`
+)
+
 // ClaimDue implements [engine.Store]. It runs in one write transaction:
 // SQLite has a single writer, so a concurrent caller (in this process or
 // another) waits, and then finds the schedules this call handled no longer
-// due. Each schedule's claim is applied under a savepoint: a claim that
-// fails (a fire time already recorded, a run already there) is undone
-// entirely, the claims before it are committed, and ClaimDue returns how
-// many succeeded with the error. A cancelled ctx commits nothing.
+// due. A claim that would record a fire time twice or insert a second run
+// for one is refused before any of it is written: the claims before it are
+// committed, and ClaimDue returns how many succeeded with the error (which
+// wraps [engine.ErrConflict]). A cancelled ctx commits nothing.
 func (s *Store) ClaimDue(ctx context.Context, now time.Time, limit int, decide func(engine.Due) engine.Claim) (int, error) {
 	const op = "claim due"
 	if limit <= 0 {
@@ -26,10 +44,9 @@ func (s *Store) ClaimDue(ctx context.Context, now time.Time, limit int, decide f
 		handled  int
 		claimErr error
 	)
-	err := s.writeTx(ctx, func(c *sql.Conn) error {
-		rows, err := c.QueryContext(ctx, `SELECT `+scheduleCols+` FROM schedules
-			WHERE active = 1 AND next_run_at IS NOT NULL AND next_run_at <= ?
-			ORDER BY next_run_at, id LIMIT ?`, micros(now), limit)
+	err := s.writeTx(ctx, func(q querier) error {
+		handled, claimErr = 0, nil
+		rows, err := q.query(claimSelectSQL, micros(now), limit)
 		if err != nil {
 			return err
 		}
@@ -39,31 +56,23 @@ func (s *Store) ClaimDue(ctx context.Context, now time.Time, limit int, decide f
 		}
 		for _, sc := range due {
 			var active bool
-			if err := c.QueryRowContext(ctx, `SELECT EXISTS (SELECT 1 FROM runs
-				WHERE schedule_id = ? AND schedule_id IS NOT NULL AND status IN ('queued', 'in_progress'))`,
-				sc.ID).Scan(&active); err != nil {
+			if err := q.queryRow(activeRunSQL, sc.ID).Scan(&active); err != nil {
 				return err
 			}
 			id := sc.ID
 			claim := decide(engine.Due{Schedule: sc, ActiveRun: active})
-			if _, err := c.ExecContext(ctx, "SAVEPOINT claim"); err != nil {
-				return err
-			}
-			if err := applyClaim(ctx, c, id, claim); err != nil {
-				if _, rerr := c.ExecContext(ctx, "ROLLBACK TO claim"); rerr != nil {
-					return errors.Join(err, rerr)
-				}
-				if _, rerr := c.ExecContext(ctx, "RELEASE claim"); rerr != nil {
-					return errors.Join(err, rerr)
-				}
-				if ctx.Err() != nil || !errors.Is(err, engine.ErrConflict) {
-					return err // not this claim's fault: give up on all
+			// Check before writing, so that a refused claim leaves nothing
+			// to undo (a savepoint would copy every page it touches to a
+			// sub-journal).
+			if err := checkClaim(q, id, claim); err != nil {
+				if !errors.Is(err, engine.ErrConflict) {
+					return err
 				}
 				claimErr = fmt.Errorf("schedule %s: %w", id, err)
-				return nil
+				return nil // commit the claims before this one
 			}
-			if _, err := c.ExecContext(ctx, "RELEASE claim"); err != nil {
-				return err
+			if err := applyClaim(q, id, claim); err != nil {
+				return err // checked, so not the claim's fault: give up on all
 			}
 			handled++
 		}
@@ -75,17 +84,49 @@ func (s *Store) ClaimDue(ctx context.Context, now time.Time, limit int, decide f
 	return handled, wrapErr(ctx, op, claimErr)
 }
 
-// applyClaim records claim's occurrences and run and advances the schedule
-// id, all on c inside the caller's savepoint.
-func applyClaim(ctx context.Context, c *sql.Conn, id string, claim engine.Claim) error {
+// checkClaim returns an error wrapping ErrConflict if claim for the
+// schedule id would record a fire time twice or insert a run whose id or
+// (schedule, fire time) is taken.
+func checkClaim(q querier, id string, claim engine.Claim) error {
+	seen := make(map[int64]bool, len(claim.Occurrences))
 	for _, o := range claim.Occurrences {
-		ok, err := insertOccurrence(ctx, c, id, o)
+		k := micros(o.FireTime)
+		var exists bool
+		if !seen[k] {
+			if err := q.queryRow(occurrenceExistsSQL, id, k).Scan(&exists); err != nil {
+				return err
+			}
+		}
+		if seen[k] || exists {
+			return fmt.Errorf("occurrence at %s already recorded: %w",
+				o.FireTime.UTC().Format(time.RFC3339Nano), engine.ErrConflict)
+		}
+		seen[k] = true
+	}
+	if r := claim.Run; r != nil {
+		var exists bool
+		if err := q.queryRow(runExistsSQL, r.ID, nullString(r.ScheduleID), micros(r.ScheduledFor)).Scan(&exists); err != nil {
+			return err
+		}
+		if exists {
+			return fmt.Errorf("run %s, or a run of schedule %q at %s, exists: %w", r.ID, r.ScheduleID,
+				r.ScheduledFor.UTC().Format(time.RFC3339Nano), engine.ErrConflict)
+		}
+	}
+	return nil
+}
+
+// applyClaim records claim's occurrences and run and advances the schedule
+// id. checkClaim has cleared it: a conflict now is an error for the whole
+// transaction.
+func applyClaim(q querier, id string, claim engine.Claim) error {
+	for _, o := range claim.Occurrences {
+		ok, err := insertOccurrence(q, id, o)
 		if err != nil {
 			return err
 		}
 		if !ok {
-			return fmt.Errorf("occurrence at %s already recorded: %w",
-				o.FireTime.UTC().Format(time.RFC3339Nano), engine.ErrConflict)
+			return errors.New("occurrence inserted by someone else within the write transaction")
 		}
 	}
 	if claim.Run != nil {
@@ -93,22 +134,19 @@ func applyClaim(ctx context.Context, c *sql.Conn, id string, claim engine.Claim)
 		if err != nil {
 			return err
 		}
-		if err := insertRun(ctx, c, args); err != nil {
+		if err := insertRun(q, args); err != nil {
 			return err
 		}
 	}
-	_, err := c.ExecContext(ctx, `UPDATE schedules SET next_run_at = ?, last_run_at = ?,
-		last_dispatched_at = ?, version = version + 1 WHERE id = ?`,
-		nullMicros(claim.NextRunAt), nullMicros(claim.LastRunAt), nullMicros(claim.LastDispatchedAt), id)
+	_, err := q.exec(advanceScheduleSQL, nullMicros(claim.NextRunAt), nullMicros(claim.LastRunAt),
+		nullMicros(claim.LastDispatchedAt), id)
 	return err
 }
 
 // NextDue implements [engine.Store]: one probe of the schedules_due index.
 func (s *Store) NextDue(ctx context.Context) (time.Time, error) {
 	var next sql.NullInt64
-	err := s.rdb.QueryRowContext(ctx, `SELECT next_run_at FROM schedules
-		WHERE active = 1 AND next_run_at IS NOT NULL
-		ORDER BY next_run_at, id LIMIT 1`).Scan(&next)
+	err := s.read(ctx).queryRow(nextDueSQL).Scan(&next)
 	if err != nil && !errors.Is(err, sql.ErrNoRows) {
 		return time.Time{}, wrapErr(ctx, "next due", err)
 	}

@@ -97,6 +97,11 @@ func applyMigrations(ctx context.Context, db *sql.DB, ms []migration) (err error
 	) STRICT`); err != nil {
 		return fmt.Errorf("migrate: %w", wrapCtx(ctx, err))
 	}
+	// BEGIN IMMEDIATE alone succeeds on a file SQLite opened read-only;
+	// a write, even one that changes nothing, does not.
+	if _, err := c.ExecContext(ctx, lockSQL); err != nil {
+		return fmt.Errorf("migrate: %w", wrapCtx(ctx, err))
+	}
 	var current int
 	if err := c.QueryRowContext(ctx, "SELECT coalesce(max(version), 0) FROM schema_migrations").Scan(&current); err != nil {
 		return fmt.Errorf("migrate: read version: %w", wrapCtx(ctx, err))

@@ -12,7 +12,46 @@ import (
 	"github.com/nlcron/nlcron/engine"
 )
 
-var insertRunSQL = `INSERT INTO runs (` + runCols + `) VALUES (` + placeholders(20) + `) ON CONFLICT DO NOTHING`
+var (
+	insertRunSQL = `INSERT INTO runs (` + runCols + `) VALUES (` + placeholders(20) + `) ON CONFLICT DO NOTHING`
+	getRunSQL    = `SELECT ` + runCols + ` FROM runs WHERE id = ? AND account_id = ?`
+
+	requeueUpdateSQL = `UPDATE runs SET status = 'queued', results = ?, error = '', last_agent_message = '',
+		started_at = NULL, finished_at = NULL, updated_at = ?, lease_owner = '', lease_expires_at = NULL
+		WHERE id = ? RETURNING ` + runCols
+	acquireRunsSQL = `UPDATE runs SET status = 'in_progress', started_at = ?1, attempt = attempt + 1,
+		lease_owner = ?2, lease_expires_at = ?3, updated_at = ?1
+		WHERE id IN (SELECT id FROM runs WHERE status = 'queued' ORDER BY scheduled_for, created_at, id LIMIT ?4)
+		RETURNING ` + runCols
+	finishRunSQL = `UPDATE runs SET status = ?1, results = ?2, error = ?3, last_agent_message = ?4,
+		finished_at = ?5, updated_at = ?5, lease_owner = '', lease_expires_at = NULL
+		WHERE id = ?6 AND status = 'in_progress' AND lease_owner = ?7
+		RETURNING ` + runCols
+	expireLeasesSQL = `UPDATE runs SET status = 'failed', error = ?1, finished_at = ?2, updated_at = ?2,
+		lease_owner = '', lease_expires_at = NULL
+		WHERE status = 'in_progress' AND lease_expires_at < ?2
+		RETURNING ` + runCols
+)
+
+const (
+	requeueSelectSQL = `SELECT status, results FROM runs WHERE id = ? AND account_id = ?`
+	renewLeaseSQL    = `UPDATE runs SET lease_expires_at = ? WHERE id = ? AND status = 'in_progress' AND lease_owner = ?`
+)
+
+// listRunsSQL returns the ListRuns query for the filters in use.
+func listRunsSQL(bySchedule, byStatus, withCursor bool) string {
+	q := `SELECT ` + runCols + ` FROM runs WHERE account_id = ?`
+	if bySchedule {
+		q += ` AND schedule_id = ?`
+	}
+	if byStatus {
+		q += ` AND status = ?`
+	}
+	if withCursor {
+		q += ` AND (created_at, id) < (?, ?)`
+	}
+	return q + ` ORDER BY created_at DESC, id DESC LIMIT ?`
+}
 
 // CreateRun implements [engine.RunStore].
 func (s *Store) CreateRun(ctx context.Context, r *engine.Run) error {
@@ -21,14 +60,14 @@ func (s *Store) CreateRun(ctx context.Context, r *engine.Run) error {
 	if err != nil {
 		return wrapErr(ctx, op, err)
 	}
-	err = s.writeConn(ctx, func(c *sql.Conn) error { return insertRun(ctx, c, args) })
+	err = s.groupWrite(ctx, func(q querier) error { return insertRun(q, args) })
 	return wrapErr(ctx, op, err)
 }
 
 // insertRun inserts the run with runArgs args; a taken id or
 // (schedule_id, scheduled_for) is ErrConflict.
-func insertRun(ctx context.Context, c *sql.Conn, args []any) error {
-	res, err := c.ExecContext(ctx, insertRunSQL, args...)
+func insertRun(q querier, args []any) error {
+	res, err := q.exec(insertRunSQL, args...)
 	if err != nil {
 		return err
 	}
@@ -37,8 +76,7 @@ func insertRun(ctx context.Context, c *sql.Conn, args []any) error {
 
 // GetRun implements [engine.RunStore].
 func (s *Store) GetRun(ctx context.Context, accountID, id string) (*engine.Run, error) {
-	r, err := scanRun(s.rdb.QueryRowContext(ctx,
-		`SELECT `+runCols+` FROM runs WHERE id = ? AND account_id = ?`, id, accountID))
+	r, err := scanRun(s.read(ctx).queryRow(getRunSQL, id, accountID))
 	if errors.Is(err, sql.ErrNoRows) {
 		err = engine.ErrNotFound
 	}
@@ -52,14 +90,11 @@ func (s *Store) GetRun(ctx context.Context, accountID, id string) (*engine.Run, 
 func (s *Store) ListRuns(ctx context.Context, accountID string, f engine.RunFilter) ([]*engine.Run, string, error) {
 	const op = "list runs"
 	limit := pageLimit(f.Limit)
-	query := `SELECT ` + runCols + ` FROM runs WHERE account_id = ?`
 	args := []any{accountID}
 	if f.ScheduleID != "" {
-		query += ` AND schedule_id = ?`
 		args = append(args, f.ScheduleID)
 	}
 	if f.Status != "" {
-		query += ` AND status = ?`
 		args = append(args, string(f.Status))
 	}
 	if f.Cursor != "" {
@@ -67,12 +102,10 @@ func (s *Store) ListRuns(ctx context.Context, accountID string, f engine.RunFilt
 		if err != nil {
 			return nil, "", wrapErr(ctx, op, err)
 		}
-		query += ` AND (created_at, id) < (?, ?)`
 		args = append(args, c.at, c.id)
 	}
-	query += ` ORDER BY created_at DESC, id DESC LIMIT ?`
-	args = append(args, limit+1)
-	rows, err := s.rdb.QueryContext(ctx, query, args...)
+	query := listRunsSQL(f.ScheduleID != "", f.Status != "", f.Cursor != "")
+	rows, err := s.read(ctx).query(query, append(args, limit+1)...)
 	if err != nil {
 		return nil, "", wrapErr(ctx, op, err)
 	}
@@ -92,13 +125,12 @@ func (s *Store) ListRuns(ctx context.Context, accountID string, f engine.RunFilt
 // RequeueRun implements [engine.RunStore].
 func (s *Store) RequeueRun(ctx context.Context, accountID, id string, msg engine.Message, now time.Time) (*engine.Run, error) {
 	var r *engine.Run
-	err := s.writeTx(ctx, func(c *sql.Conn) error {
+	err := s.groupWrite(ctx, func(q querier) error {
 		var (
 			status  engine.RunStatus
 			results sql.NullString
 		)
-		err := c.QueryRowContext(ctx, `SELECT status, results FROM runs WHERE id = ? AND account_id = ?`,
-			id, accountID).Scan(&status, &results)
+		err := q.queryRow(requeueSelectSQL, id, accountID).Scan(&status, &results)
 		switch {
 		case errors.Is(err, sql.ErrNoRows):
 			return engine.ErrNotFound
@@ -115,10 +147,7 @@ func (s *Store) RequeueRun(ctx context.Context, accountID, id string, msg engine
 		if err != nil {
 			return err
 		}
-		r, err = scanRun(c.QueryRowContext(ctx, `UPDATE runs SET status = 'queued', results = ?, error = '',
-			last_agent_message = '', started_at = NULL, finished_at = NULL, updated_at = ?,
-			lease_owner = '', lease_expires_at = NULL
-			WHERE id = ? RETURNING `+runCols, enc, micros(now), id))
+		r, err = scanRun(q.queryRow(requeueUpdateSQL, enc, micros(now), id))
 		return err
 	})
 	if err != nil {
@@ -134,12 +163,8 @@ func (s *Store) AcquireRuns(ctx context.Context, worker string, now, leaseUntil 
 		return nil, wrapErr(ctx, op, ctx.Err())
 	}
 	var out []*engine.Run
-	err := s.writeTx(ctx, func(c *sql.Conn) error {
-		rows, err := c.QueryContext(ctx, `UPDATE runs SET status = 'in_progress', started_at = ?1,
-			attempt = attempt + 1, lease_owner = ?2, lease_expires_at = ?3, updated_at = ?1
-			WHERE id IN (SELECT id FROM runs WHERE status = 'queued'
-				ORDER BY scheduled_for, created_at, id LIMIT ?4)
-			RETURNING `+runCols, micros(now), worker, micros(leaseUntil), limit)
+	err := s.writeTx(ctx, func(q querier) error {
+		rows, err := q.query(acquireRunsSQL, micros(now), worker, micros(leaseUntil), limit)
 		if err != nil {
 			return err
 		}
@@ -164,9 +189,8 @@ func (s *Store) AcquireRuns(ctx context.Context, worker string, now, leaseUntil 
 
 // RenewLease implements [engine.RunStore].
 func (s *Store) RenewLease(ctx context.Context, id, worker string, until time.Time) error {
-	err := s.writeConn(ctx, func(c *sql.Conn) error {
-		res, err := c.ExecContext(ctx, `UPDATE runs SET lease_expires_at = ?
-			WHERE id = ? AND status = 'in_progress' AND lease_owner = ?`, micros(until), id, worker)
+	err := s.groupWrite(ctx, func(q querier) error {
+		res, err := q.exec(renewLeaseSQL, micros(until), id, worker)
 		if err != nil {
 			return err
 		}
@@ -192,12 +216,9 @@ func (s *Store) FinishRun(ctx context.Context, id, worker string, f engine.Finis
 		return nil, wrapErr(ctx, op, err)
 	}
 	var r *engine.Run
-	err = s.writeTx(ctx, func(c *sql.Conn) error {
+	err = s.groupWrite(ctx, func(q querier) error {
 		var err error
-		r, err = scanRun(c.QueryRowContext(ctx, `UPDATE runs SET status = ?, results = ?, error = ?,
-			last_agent_message = ?, finished_at = ?5, updated_at = ?5, lease_owner = '', lease_expires_at = NULL
-			WHERE id = ?6 AND status = 'in_progress' AND lease_owner = ?7
-			RETURNING `+runCols, string(f.Status), results, f.Error, f.LastAgentMessage,
+		r, err = scanRun(q.queryRow(finishRunSQL, string(f.Status), results, f.Error, f.LastAgentMessage,
 			nullMicros(f.FinishedAt), id, worker))
 		if errors.Is(err, sql.ErrNoRows) {
 			return engine.ErrLeaseLost
@@ -213,11 +234,8 @@ func (s *Store) FinishRun(ctx context.Context, id, worker string, f engine.Finis
 // ExpireLeases implements [engine.RunStore].
 func (s *Store) ExpireLeases(ctx context.Context, now time.Time, errText string) ([]*engine.Run, error) {
 	var out []*engine.Run
-	err := s.writeTx(ctx, func(c *sql.Conn) error {
-		rows, err := c.QueryContext(ctx, `UPDATE runs SET status = 'failed', error = ?1, finished_at = ?2,
-			updated_at = ?2, lease_owner = '', lease_expires_at = NULL
-			WHERE status = 'in_progress' AND lease_expires_at < ?2
-			RETURNING `+runCols, errText, micros(now))
+	err := s.writeTx(ctx, func(q querier) error {
+		rows, err := q.query(expireLeasesSQL, errText, micros(now))
 		if err != nil {
 			return err
 		}

@@ -10,7 +10,39 @@ import (
 	"github.com/nlcron/nlcron/engine"
 )
 
-var insertScheduleSQL = `INSERT INTO schedules (` + scheduleCols + `) VALUES (` + placeholders(18) + `) ON CONFLICT DO NOTHING`
+var (
+	insertScheduleSQL = `INSERT INTO schedules (` + scheduleCols + `) VALUES (` + placeholders(18) + `)
+		ON CONFLICT DO NOTHING`
+	getScheduleSQL    = `SELECT ` + scheduleCols + ` FROM schedules WHERE id = ? AND account_id = ?`
+	updateScheduleSQL = `UPDATE schedules SET chat_id = ?, cadence = ?, cron = ?, timezone = ?, active = ?,
+		bundle = ?, toolhouse_id = ?, vars = ?, callback_url = ?, created_at = ?, updated_at = ?,
+		last_run_at = ?, next_run_at = ?, last_dispatched_at = ?, paused_at = ?, version = version + 1
+		WHERE id = ? AND account_id = ? AND version = ?`
+	deleteScheduleSQL = `DELETE FROM schedules WHERE id = ? AND account_id = ? RETURNING ` + scheduleCols
+	// listSchedulesSQL[withCursor]
+	listSchedulesSQL = [2]string{
+		`SELECT ` + scheduleCols + ` FROM schedules WHERE account_id = ?
+			ORDER BY created_at DESC, id DESC LIMIT ?`,
+		`SELECT ` + scheduleCols + ` FROM schedules WHERE account_id = ? AND (created_at, id) < (?, ?)
+			ORDER BY created_at DESC, id DESC LIMIT ?`,
+	}
+)
+
+const (
+	scheduleVersionSQL  = `SELECT version FROM schedules WHERE id = ? AND account_id = ?`
+	insertOccurrenceSQL = `INSERT INTO occurrences (schedule_id, fire_time, account_id, outcome, reason, run_id, recorded_at)
+		VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING`
+	deleteOccurrencesSQL = `DELETE FROM occurrences WHERE schedule_id = ?`
+	// One statement, so that the schedule's existence and its occurrences
+	// come from the same snapshot: no row means no schedule, a row with a
+	// NULL fire time means none recorded in the range.
+	listOccurrencesSQL = `SELECT o.fire_time, o.account_id, o.outcome, o.reason, o.run_id, o.recorded_at
+		FROM schedules s LEFT JOIN occurrences o
+			ON o.schedule_id = s.id AND o.fire_time >= ? AND o.fire_time < ?
+		WHERE s.id = ? AND s.account_id = ?
+		ORDER BY o.fire_time
+		LIMIT ?`
+)
 
 // CreateSchedule implements [engine.ScheduleStore].
 func (s *Store) CreateSchedule(ctx context.Context, sc *engine.Schedule) error {
@@ -19,8 +51,8 @@ func (s *Store) CreateSchedule(ctx context.Context, sc *engine.Schedule) error {
 	if err != nil {
 		return wrapErr(ctx, op, err)
 	}
-	err = s.writeConn(ctx, func(c *sql.Conn) error {
-		res, err := c.ExecContext(ctx, insertScheduleSQL, args...)
+	err = s.groupWrite(ctx, func(q querier) error {
+		res, err := q.exec(insertScheduleSQL, args...)
 		if err != nil {
 			return err
 		}
@@ -44,39 +76,29 @@ func conflictIfNone(res sql.Result, why string) error {
 
 // GetSchedule implements [engine.ScheduleStore].
 func (s *Store) GetSchedule(ctx context.Context, accountID, id string) (*engine.Schedule, error) {
-	sc, err := getSchedule(ctx, s.rdb, accountID, id)
+	sc, err := scanSchedule(s.read(ctx).queryRow(getScheduleSQL, id, accountID))
+	if errors.Is(err, sql.ErrNoRows) {
+		err = engine.ErrNotFound
+	}
 	if err != nil {
 		return nil, wrapErr(ctx, "get schedule "+id, err)
 	}
 	return sc, nil
 }
 
-func getSchedule(ctx context.Context, q querier, accountID, id string) (*engine.Schedule, error) {
-	sc, err := scanSchedule(q.QueryRowContext(ctx,
-		`SELECT `+scheduleCols+` FROM schedules WHERE id = ? AND account_id = ?`, id, accountID))
-	if errors.Is(err, sql.ErrNoRows) {
-		return nil, engine.ErrNotFound
-	}
-	return sc, err
-}
-
 // ListSchedules implements [engine.ScheduleStore].
 func (s *Store) ListSchedules(ctx context.Context, accountID string, p engine.Page) ([]*engine.Schedule, string, error) {
 	const op = "list schedules"
 	limit := pageLimit(p.Limit)
-	query := `SELECT ` + scheduleCols + ` FROM schedules WHERE account_id = ?`
-	args := []any{accountID}
+	query, args := listSchedulesSQL[0], []any{accountID}
 	if p.Cursor != "" {
 		c, err := parseCursor(p.Cursor)
 		if err != nil {
 			return nil, "", wrapErr(ctx, op, err)
 		}
-		query += ` AND (created_at, id) < (?, ?)`
-		args = append(args, c.at, c.id)
+		query, args = listSchedulesSQL[1], append(args, c.at, c.id)
 	}
-	query += ` ORDER BY created_at DESC, id DESC LIMIT ?`
-	args = append(args, limit+1)
-	rows, err := s.rdb.QueryContext(ctx, query, args...)
+	rows, err := s.read(ctx).query(query, append(args, limit+1)...)
 	if err != nil {
 		return nil, "", wrapErr(ctx, op, err)
 	}
@@ -110,11 +132,6 @@ func collect[T any](rows *sql.Rows, scan func(scanner) (T, error)) ([]T, error) 
 	return out, rows.Close()
 }
 
-var updateScheduleSQL = `UPDATE schedules SET chat_id = ?, cadence = ?, cron = ?, timezone = ?, active = ?,
-	bundle = ?, toolhouse_id = ?, vars = ?, callback_url = ?, created_at = ?, updated_at = ?, last_run_at = ?,
-	next_run_at = ?, last_dispatched_at = ?, paused_at = ?, version = version + 1
-	WHERE id = ? AND account_id = ? AND version = ?`
-
 // UpdateSchedule implements [engine.ScheduleStore].
 func (s *Store) UpdateSchedule(ctx context.Context, sc *engine.Schedule, record ...engine.Occurrence) error {
 	op := "update schedule " + sc.ID
@@ -122,8 +139,8 @@ func (s *Store) UpdateSchedule(ctx context.Context, sc *engine.Schedule, record 
 	if err != nil {
 		return wrapErr(ctx, op, err)
 	}
-	err = s.writeTx(ctx, func(c *sql.Conn) error {
-		res, err := c.ExecContext(ctx, updateScheduleSQL, sc.ChatID, sc.Cadence, sc.Cron, sc.Timezone,
+	err = s.groupWrite(ctx, func(q querier) error {
+		res, err := q.exec(updateScheduleSQL, sc.ChatID, sc.Cadence, sc.Cron, sc.Timezone,
 			sc.Active, sc.Bundle, sc.ToolhouseID, vars, sc.CallbackURL, micros(sc.CreatedAt),
 			nullMicros(sc.UpdatedAt), nullMicros(sc.LastRunAt), nullMicros(sc.NextRunAt),
 			nullMicros(sc.LastDispatchedAt), nullMicros(sc.PausedAt), sc.ID, sc.AccountID, sc.Version)
@@ -134,8 +151,7 @@ func (s *Store) UpdateSchedule(ctx context.Context, sc *engine.Schedule, record 
 			return err
 		} else if n == 0 {
 			var stored int64
-			err := c.QueryRowContext(ctx, `SELECT version FROM schedules WHERE id = ? AND account_id = ?`,
-				sc.ID, sc.AccountID).Scan(&stored)
+			err := q.queryRow(scheduleVersionSQL, sc.ID, sc.AccountID).Scan(&stored)
 			switch {
 			case errors.Is(err, sql.ErrNoRows):
 				return engine.ErrNotFound
@@ -145,7 +161,7 @@ func (s *Store) UpdateSchedule(ctx context.Context, sc *engine.Schedule, record 
 			return fmt.Errorf("version %d, stored %d: %w", sc.Version, stored, engine.ErrConflict)
 		}
 		for _, o := range record {
-			if _, err := insertOccurrence(ctx, c, sc.ID, o); err != nil {
+			if _, err := insertOccurrence(q, sc.ID, o); err != nil {
 				return err
 			}
 		}
@@ -158,13 +174,10 @@ func (s *Store) UpdateSchedule(ctx context.Context, sc *engine.Schedule, record 
 	return nil
 }
 
-const insertOccurrenceSQL = `INSERT INTO occurrences (schedule_id, fire_time, account_id, outcome, reason, run_id, recorded_at)
-	VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING`
-
 // insertOccurrence records o for the schedule id unless one is recorded for
 // its fire time already; it reports whether it inserted.
-func insertOccurrence(ctx context.Context, c *sql.Conn, scheduleID string, o engine.Occurrence) (bool, error) {
-	res, err := c.ExecContext(ctx, insertOccurrenceSQL, scheduleID, micros(o.FireTime), o.AccountID,
+func insertOccurrence(q querier, scheduleID string, o engine.Occurrence) (bool, error) {
+	res, err := q.exec(insertOccurrenceSQL, scheduleID, micros(o.FireTime), o.AccountID,
 		string(o.Outcome), string(o.Reason), o.RunID, nullMicros(o.RecordedAt))
 	if err != nil {
 		return false, err
@@ -176,10 +189,9 @@ func insertOccurrence(ctx context.Context, c *sql.Conn, scheduleID string, o eng
 // DeleteSchedule implements [engine.ScheduleStore].
 func (s *Store) DeleteSchedule(ctx context.Context, accountID, id string) (*engine.Schedule, error) {
 	var sc *engine.Schedule
-	err := s.writeTx(ctx, func(c *sql.Conn) error {
+	err := s.groupWrite(ctx, func(q querier) error {
 		var err error
-		sc, err = scanSchedule(c.QueryRowContext(ctx,
-			`DELETE FROM schedules WHERE id = ? AND account_id = ? RETURNING `+scheduleCols, id, accountID))
+		sc, err = scanSchedule(q.queryRow(deleteScheduleSQL, id, accountID))
 		if errors.Is(err, sql.ErrNoRows) {
 			return engine.ErrNotFound
 		} else if err != nil {
@@ -187,7 +199,7 @@ func (s *Store) DeleteSchedule(ctx context.Context, accountID, id string) (*engi
 		}
 		// foreign_keys=on cascades this already; a *sql.DB given to New
 		// may not have it on.
-		_, err = c.ExecContext(ctx, `DELETE FROM occurrences WHERE schedule_id = ?`, id)
+		_, err = q.exec(deleteOccurrencesSQL, id)
 		return err
 	})
 	if err != nil {
@@ -202,15 +214,7 @@ func (s *Store) ListOccurrences(ctx context.Context, accountID, scheduleID strin
 	if limit <= 0 {
 		limit = -1 // no limit
 	}
-	// One statement, so that the schedule's existence and its occurrences
-	// come from the same snapshot: no row means no schedule, one row with
-	// NULL occurrence columns means none recorded.
-	rows, err := s.rdb.QueryContext(ctx, `SELECT o.fire_time, o.account_id, o.outcome, o.reason, o.run_id, o.recorded_at
-		FROM schedules s LEFT JOIN occurrences o
-			ON o.schedule_id = s.id AND o.fire_time >= ? AND o.fire_time < ?
-		WHERE s.id = ? AND s.account_id = ?
-		ORDER BY o.fire_time
-		LIMIT ?`, micros(from), micros(to), scheduleID, accountID, limit)
+	rows, err := s.read(ctx).query(listOccurrencesSQL, micros(from), micros(to), scheduleID, accountID, limit)
 	if err != nil {
 		return nil, wrapErr(ctx, op, err)
 	}
@@ -224,9 +228,8 @@ func (s *Store) ListOccurrences(ctx context.Context, accountID, scheduleID strin
 	return out, nil
 }
 
-// scanOccurrences reads the rows of ListOccurrences' LEFT JOIN: found
-// reports whether there was any row (the schedule exists); a row with a
-// NULL fire time stands for no occurrence.
+// scanOccurrences reads the rows of listOccurrencesSQL: found reports
+// whether there was any row (the schedule exists).
 func scanOccurrences(rows *sql.Rows, scheduleID string) (out []engine.Occurrence, found bool, err error) {
 	defer rows.Close()
 	for rows.Next() {

@@ -6,6 +6,7 @@ import (
 	"database/sql/driver"
 	"errors"
 	"fmt"
+	"sync"
 
 	"github.com/nlcron/nlcron/engine"
 )
@@ -22,10 +23,21 @@ type Store struct {
 	rdb   *sql.DB // reads; the same pool as wdb when built by New
 	owned bool    // Close closes the pools (Open made them)
 
+	// lockFirst is set when BeginTx may start a deferred transaction (New:
+	// the caller's DSN is unknown). Every write transaction then starts
+	// with a no-op write, which takes the write lock at once, as BEGIN
+	// IMMEDIATE would.
+	lockFirst bool
+
 	// wsem holds the in-process write turn: SQLite has one writer, and
 	// waiting here (with ctx) is fairer and cheaper than polling in SQLite's
 	// busy handler.
 	wsem chan struct{}
+
+	pmu     sync.Mutex
+	pending []*groupOp // writes waiting for a group commit; see groupWrite
+
+	wst, rst *stmtCache // prepared statements on wdb and rdb
 }
 
 // New returns a Store on db, after applying the schema migrations it lacks.
@@ -36,32 +48,56 @@ type Store struct {
 // one connection (db.SetMaxOpenConns(1)): each connection to ":memory:" is a
 // database of its own.
 //
-// [Store.Close] does not close db.
+// [Store.Close] releases the store's prepared statements but does not close
+// db.
 func New(ctx context.Context, db *sql.DB) (*Store, error) {
 	if db == nil {
 		return nil, errors.New("sqlitestore: new: nil *sql.DB")
 	}
-	s := newStore(db, db, false)
 	if err := migrate(ctx, db); err != nil {
 		return nil, fmt.Errorf("sqlitestore: new: %w", err)
+	}
+	s, err := newStore(ctx, db, db, false)
+	if err != nil {
+		return nil, fmt.Errorf("sqlitestore: new: %w", err)
+	}
+	s.lockFirst = true
+	return s, nil
+}
+
+// newStore builds the store on migrated pools and prepares the statements
+// write transactions use (they cannot be prepared later on wdb while a
+// transaction holds its only connection).
+func newStore(ctx context.Context, wdb, rdb *sql.DB, owned bool) (*Store, error) {
+	s := &Store{wdb: wdb, rdb: rdb, owned: owned, wsem: make(chan struct{}, 1)}
+	s.wst = newStmtCache(wdb)
+	s.rst = s.wst
+	if rdb != wdb {
+		s.rst = newStmtCache(rdb)
+	}
+	for _, q := range writeQueries {
+		if _, err := s.wst.get(ctx, q); err != nil {
+			s.wst.close()
+			return nil, fmt.Errorf("prepare %q: %w", q, err)
+		}
 	}
 	return s, nil
 }
 
-func newStore(wdb, rdb *sql.DB, owned bool) *Store {
-	return &Store{wdb: wdb, rdb: rdb, owned: owned, wsem: make(chan struct{}, 1)}
-}
-
-// Close releases the connections [Open] made. For a Store made by [New] it
-// does nothing: the caller closes its own *sql.DB. Close must not be called
-// while other methods are running.
+// Close releases the store's prepared statements and, for a Store made by
+// [Open], its connections. For a Store made by [New] the caller closes its
+// own *sql.DB afterwards. Close must not be called while other methods are
+// running.
 func (s *Store) Close() error {
-	if !s.owned {
-		return nil
+	err := s.wst.close()
+	if s.rst != s.wst {
+		err = errors.Join(err, s.rst.close())
 	}
-	err := s.wdb.Close()
-	if s.rdb != s.wdb {
-		err = errors.Join(err, s.rdb.Close())
+	if s.owned {
+		err = errors.Join(err, s.wdb.Close())
+		if s.rdb != s.wdb {
+			err = errors.Join(err, s.rdb.Close())
+		}
 	}
 	if err != nil {
 		return fmt.Errorf("sqlitestore: close: %w", err)
@@ -69,59 +105,52 @@ func (s *Store) Close() error {
 	return nil
 }
 
-// querier is what the statements run on: a pool for reads, the write
-// connection inside writes.
-type querier interface {
-	ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error)
-	QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error)
-	QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row
+// lockSQL changes nothing but, as a write, takes the database write lock.
+const lockSQL = `UPDATE schema_migrations SET version = version WHERE 0`
+
+// writeQueries are the statements that run inside write transactions,
+// prepared once by newStore.
+var writeQueries = []string{
+	lockSQL,
+	insertScheduleSQL, updateScheduleSQL, scheduleVersionSQL, insertOccurrenceSQL,
+	deleteScheduleSQL, deleteOccurrencesSQL,
+	claimSelectSQL, activeRunSQL, occurrenceExistsSQL, runExistsSQL, advanceScheduleSQL,
+	insertRunSQL, requeueSelectSQL, requeueUpdateSQL, acquireRunsSQL, renewLeaseSQL,
+	finishRunSQL, expireLeasesSQL, putKeySQL,
 }
 
-// writeConn runs fn on a write connection while holding the write turn. fn
-// runs in autocommit mode: use it for a single statement whose effect is
-// atomic by itself.
-func (s *Store) writeConn(ctx context.Context, fn func(c *sql.Conn) error) error {
+// writeTx runs fn in a write transaction of its own that holds the write
+// lock from the start, and commits if fn succeeds and ctx is still live.
+// database/sql rolls back (and retires the connection) if ctx ends first.
+func (s *Store) writeTx(ctx context.Context, fn func(q querier) error) error {
 	select {
 	case s.wsem <- struct{}{}:
 	case <-ctx.Done():
 		return ctx.Err()
 	}
 	defer func() { <-s.wsem }()
-	c, err := s.wdb.Conn(ctx)
+	tx, err := s.wdb.BeginTx(ctx, nil)
 	if err != nil {
 		return err
 	}
-	defer c.Close()
-	return fn(c)
+	q := querier{ctx: ctx, tx: tx, c: s.wst}
+	if s.lockFirst {
+		if _, err := q.exec(lockSQL); err != nil {
+			_ = tx.Rollback()
+			return err
+		}
+	}
+	if err := fn(q); err != nil {
+		_ = tx.Rollback()
+		return err
+	}
+	// Commit refuses (and rolls back) if ctx has ended: a call whose ctx
+	// was cancelled is not applied, even if its statements ran.
+	return tx.Commit()
 }
 
-// writeTx runs fn in a BEGIN IMMEDIATE transaction and commits if fn
-// succeeds and ctx is still live. Otherwise it rolls back, and if even that
-// fails it discards the connection, so that no pooled connection is ever
-// left inside a transaction.
-func (s *Store) writeTx(ctx context.Context, fn func(c *sql.Conn) error) error {
-	return s.writeConn(ctx, func(c *sql.Conn) error {
-		if _, err := c.ExecContext(ctx, "BEGIN IMMEDIATE"); err != nil {
-			rollback(ctx, c)
-			return err
-		}
-		err := fn(c)
-		if err == nil {
-			// A call whose ctx ended must not be applied, even if its
-			// statements happened to finish.
-			err = ctx.Err()
-		}
-		if err != nil {
-			rollback(ctx, c)
-			return err
-		}
-		if _, err := c.ExecContext(context.WithoutCancel(ctx), "COMMIT"); err != nil {
-			rollback(ctx, c)
-			return err
-		}
-		return nil
-	})
-}
+// read returns the querier for a read outside any transaction.
+func (s *Store) read(ctx context.Context) querier { return querier{ctx: ctx, c: s.rst} }
 
 // rollback ends the transaction on c, if any. A failed ROLLBACK (SQLite
 // already rolled back after an interrupt, or the connection is broken)
@@ -132,9 +161,24 @@ func rollback(ctx context.Context, c *sql.Conn) {
 	}
 }
 
+// Errors about the database file itself, which Open (and any call, if the
+// file is damaged later) returns wrapped.
+var (
+	// ErrCorrupt: the file is not a SQLite database, or is damaged.
+	ErrCorrupt = errors.New("database file is corrupt or not a SQLite database")
+	// ErrReadOnly: the database cannot be written (a read-only file or
+	// directory), or the file cannot be created.
+	ErrReadOnly = errors.New("database cannot be written")
+)
+
 // SQLite primary result codes this package branches on.
 const (
+	sqlitePerm       = 3
+	sqliteReadOnly   = 8
+	sqliteCorrupt    = 11
+	sqliteCantOpen   = 14
 	sqliteConstraint = 19
+	sqliteNotADB     = 26
 )
 
 // SQLite extended result codes for uniqueness violations.
@@ -154,19 +198,32 @@ func sqliteCode(err error) int {
 	return 0
 }
 
+// classify makes err match the sentinel its SQLite result code stands for:
+// ErrConflict for a uniqueness violation, ErrCorrupt, ErrReadOnly.
+func classify(err error) error {
+	code := sqliteCode(err)
+	var sentinel error
+	switch {
+	case code == sqliteConstraintPrimaryKey || code == sqliteConstraintUnique:
+		sentinel = engine.ErrConflict
+	case code&0xff == sqliteCorrupt || code&0xff == sqliteNotADB:
+		sentinel = ErrCorrupt
+	case code&0xff == sqliteReadOnly || code&0xff == sqliteCantOpen || code&0xff == sqlitePerm:
+		sentinel = ErrReadOnly
+	default:
+		return err
+	}
+	if errors.Is(err, sentinel) {
+		return err
+	}
+	return fmt.Errorf("%w: %w", sentinel, err)
+}
+
 // wrapErr adds the package and operation to err, and makes sure it matches
-// ctx.Err() when ctx ended and ErrConflict when a uniqueness constraint
-// failed.
+// ctx.Err() when ctx ended, and the sentinel its SQLite code stands for.
 func wrapErr(ctx context.Context, op string, err error) error {
 	if err == nil {
 		return nil
 	}
-	err = wrapCtx(ctx, err)
-	switch sqliteCode(err) {
-	case sqliteConstraintPrimaryKey, sqliteConstraintUnique:
-		if !errors.Is(err, engine.ErrConflict) {
-			err = fmt.Errorf("%w: %w", engine.ErrConflict, err)
-		}
-	}
-	return fmt.Errorf("sqlitestore: %s: %w", op, err)
+	return fmt.Errorf("sqlitestore: %s: %w", op, classify(wrapCtx(ctx, err)))
 }
