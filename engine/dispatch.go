@@ -38,6 +38,9 @@ type dispatcher struct {
 	// ErrConflict: their fires were already recorded, so the next claim
 	// skips past them without recording anything.
 	conflicted map[string]bool
+
+	// specs caches compiled schedules without the engine-wide lock.
+	specs map[specKey]*schedule.Schedule
 }
 
 // decision is one decide call, kept so that it is logged and observed only
@@ -53,7 +56,7 @@ type decision struct {
 }
 
 func newDispatcher(e *Engine) *dispatcher {
-	return &dispatcher{e: e, index: make(map[string]int), conflicted: make(map[string]bool)}
+	return &dispatcher{e: e, index: make(map[string]int), conflicted: make(map[string]bool), specs: make(map[specKey]*schedule.Schedule)}
 }
 
 // dispatchLoop claims due fires until ctx ends. It never sleeps longer than
@@ -161,7 +164,7 @@ func (d *dispatcher) decide(due Due) Claim {
 		}
 	}()
 
-	sp, err := e.spec(s)
+	sp, err := d.spec(s)
 	if err != nil {
 		// A stored cron that no longer compiles: stop firing rather than
 		// fail every claim. Updating the cadence revives it.
@@ -216,6 +219,23 @@ func (d *dispatcher) decide(due Due) Claim {
 	dec.occ = c.Occurrences
 	c.NextRunAt = t
 	return c
+}
+
+// spec is [Engine.spec] with a cache private to the dispatcher.
+func (d *dispatcher) spec(s *Schedule) (*schedule.Schedule, error) {
+	k := specKey{s.Cron, s.Timezone}
+	if sp, ok := d.specs[k]; ok {
+		return sp, nil
+	}
+	sp, err := d.e.spec(s)
+	if err != nil {
+		return nil, err
+	}
+	if len(d.specs) >= maxCachedSpecs {
+		clear(d.specs)
+	}
+	d.specs[k] = sp
+	return sp, nil
 }
 
 // tooSoon reports whether a run for fire time t, dispatched at now, would

@@ -137,10 +137,10 @@ type Engine struct {
 
 	running atomic.Bool
 
-	// inflight maps the ids of the runs this engine executes to the
-	// functions that cancel them; the lease keeper renews them.
+	// inflight holds the runs this engine executes; the lease keeper
+	// renews their leases.
 	mu       sync.Mutex
-	inflight map[string]context.CancelCauseFunc
+	inflight map[string]*inflightRun
 }
 
 // New checks cfg, applies its defaults and returns an Engine. It does not
@@ -204,7 +204,7 @@ func New(cfg Config) (*Engine, error) {
 		obs:          cfg.Observer,
 		dispatchWake: make(chan struct{}, 1),
 		workerWake:   make(chan struct{}, 1),
-		inflight:     make(map[string]context.CancelCauseFunc),
+		inflight:     make(map[string]*inflightRun),
 	}
 	if e.obs == nil {
 		e.obs = nopObserver{}

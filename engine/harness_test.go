@@ -2,10 +2,8 @@ package engine_test
 
 import (
 	"context"
-	"fmt"
 	"log/slog"
 	"slices"
-	"strings"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -72,7 +70,7 @@ func setup(t *testing.T, mod func(*engine.Config)) (*engine.Engine, *testBundle)
 
 // setClock makes the engine's wall clock read at now.
 func (b *testBundle) setClock(at time.Time) {
-	b.offset.Store(int64(at.Sub(time.Now())))
+	b.offset.Store(int64(time.Until(at)))
 }
 
 // step moves the engine's wall clock by d without real time passing.
@@ -360,5 +358,3 @@ func repeat(n int, f func(i int) string) []string {
 	return out
 }
 
-var _ = fmt.Sprintf
-var _ = strings.Join

@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"runtime/debug"
 	"sync"
+	"sync/atomic"
 	"time"
 )
 
@@ -18,12 +19,17 @@ const LeaseExpiredError = "engine stopped while the run was in progress (lease e
 // during shutdown.
 const recordTimeout = 10 * time.Second
 
-// Causes of a run's context being cancelled.
+// Causes of a run's context being cancelled (besides a lost lease).
 var (
 	errShutdown   = errors.New("engine shut down")
 	errRunTimeout = errors.New("run timed out")
-	errLeaseLost  = errors.New("run lease lost")
 )
+
+// inflightRun is a run this engine executes.
+type inflightRun struct {
+	cancel    context.CancelFunc
+	leaseLost atomic.Bool // another engine failed it: discard its outcome
+}
 
 // workers is the state of the work loop: the runs this engine executes
 // and the callbacks it delivers.
@@ -122,18 +128,20 @@ func (e *Engine) finished(ctx context.Context, r *Run) {
 // records its outcome. It returns the run as stored, or nil if the outcome
 // could not be recorded (the lease was lost or the store failed).
 func (e *Engine) execute(runsCtx context.Context, r *Run) *Run {
-	ctx, cancel := context.WithCancelCause(runsCtx)
-	defer cancel(nil)
+	// One context per run: its deadline is the timeout, runsCtx's cause
+	// is the shutdown, and the lease keeper cancels it when the lease is
+	// lost.
+	ctx, cancel := context.WithTimeoutCause(runsCtx, e.cfg.RunTimeout, errRunTimeout)
+	defer cancel()
+	ir := &inflightRun{cancel: cancel}
 	e.mu.Lock()
-	e.inflight[r.ID] = cancel
+	e.inflight[r.ID] = ir
 	e.mu.Unlock()
 	defer func() {
 		e.mu.Lock()
 		delete(e.inflight, r.ID)
 		e.mu.Unlock()
 	}()
-	ctx, cancelTimeout := context.WithTimeoutCause(ctx, e.cfg.RunTimeout, errRunTimeout)
-	defer cancelTimeout()
 
 	e.log.LogAttrs(ctx, slog.LevelInfo, "run started",
 		slog.String("run_id", r.ID), slog.String("schedule_id", r.ScheduleID), slog.String("account_id", r.AccountID),
@@ -149,7 +157,7 @@ func (e *Engine) execute(runsCtx context.Context, r *Run) *Run {
 	if err != nil {
 		f.Status = RunFailed
 		switch cause := context.Cause(ctx); {
-		case ctx.Err() != nil && errors.Is(cause, errLeaseLost):
+		case ir.leaseLost.Load():
 			e.log.LogAttrs(ctx, slog.LevelWarn, "run abandoned: its lease was lost (another engine failed it)", slog.String("run_id", r.ID))
 			return nil
 		case ctx.Err() != nil && errors.Is(cause, errRunTimeout):
@@ -162,8 +170,14 @@ func (e *Engine) execute(runsCtx context.Context, r *Run) *Run {
 	}
 	f.FinishedAt = e.now()
 
-	rctx, cancelRecord := context.WithTimeout(context.WithoutCancel(runsCtx), recordTimeout)
-	defer cancelRecord()
+	// Record the outcome even if the grace period just ended; past it,
+	// do not wait for the store for ever.
+	rctx := context.WithoutCancel(runsCtx)
+	if runsCtx.Err() != nil {
+		var cancelRecord context.CancelFunc
+		rctx, cancelRecord = context.WithTimeout(rctx, recordTimeout)
+		defer cancelRecord()
+	}
 	stored, ferr := e.store.FinishRun(rctx, r.ID, e.cfg.WorkerID, f)
 	switch {
 	case errors.Is(ferr, ErrLeaseLost):
@@ -178,6 +192,9 @@ func (e *Engine) execute(runsCtx context.Context, r *Run) *Run {
 		return nil
 	}
 	e.obs.RunFinished(stored.Status)
+	if !e.log.Enabled(ctx, slog.LevelInfo) {
+		return stored
+	}
 	attrs := []slog.Attr{
 		slog.String("run_id", r.ID), slog.String("schedule_id", r.ScheduleID), slog.String("account_id", r.AccountID),
 		slog.String("status", string(stored.Status)), slog.Duration("duration", time.Since(began)),
@@ -243,8 +260,9 @@ func (e *Engine) renew(ctx context.Context) {
 		case errors.Is(err, ErrLeaseLost):
 			e.log.LogAttrs(ctx, slog.LevelWarn, "run lease lost; cancelling the run", slog.String("run_id", id))
 			e.mu.Lock()
-			if cancel, ok := e.inflight[id]; ok {
-				cancel(errLeaseLost)
+			if ir, ok := e.inflight[id]; ok {
+				ir.leaseLost.Store(true)
+				ir.cancel()
 			}
 			e.mu.Unlock()
 		case err != nil && ctx.Err() == nil:

@@ -1,0 +1,154 @@
+package engine_test
+
+import (
+	"context"
+	"fmt"
+	"sync"
+	"time"
+
+	"github.com/nlcron/nlcron/engine"
+	"github.com/nlcron/nlcron/engine/memstore"
+)
+
+// exampleClock is a wall clock an example moves by hand.
+type exampleClock struct {
+	mu  sync.Mutex
+	now time.Time
+}
+
+func (c *exampleClock) Now() time.Time {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.now
+}
+
+func (c *exampleClock) Set(t time.Time) {
+	c.mu.Lock()
+	c.now = t
+	c.mu.Unlock()
+}
+
+func ExampleEngine_Run() {
+	clock := &exampleClock{now: time.Date(2025, 3, 9, 8, 59, 30, 0, time.UTC)}
+	ctx, stop := context.WithCancel(context.Background())
+	eng, err := engine.New(engine.Config{
+		Store: memstore.New(),
+		Runner: engine.RunnerFunc(func(ctx context.Context, r *engine.Run) (engine.Result, error) {
+			fmt.Printf("agent %s runs for %s in %s\n", r.ChatID[:8], r.ScheduledFor.Format(time.RFC3339), r.Vars["city"])
+			return engine.Result{LastAgentMessage: "sunny"}, nil
+		}),
+		Now: clock.Now,
+		OnRunFinished: func(ctx context.Context, r *engine.Run) {
+			fmt.Println("run", r.Status+":", r.LastAgentMessage)
+			stop() // one run is enough for the example
+		},
+	})
+	if err != nil {
+		panic(err)
+	}
+	s, err := eng.CreateSchedule(ctx, "acct-1", engine.ScheduleInput{
+		ChatID:  "0b3e2f62-8f0e-4c47-9d9a-1f2b3c4d5e6f",
+		Cadence: "0 9 * * *",
+		Vars:    map[string]string{"city": "Paris"},
+	})
+	if err != nil {
+		panic(err)
+	}
+	fmt.Println("next run:", s.NextRunAt.Format(time.RFC3339))
+
+	clock.Set(time.Date(2025, 3, 9, 9, 0, 0, 0, time.UTC))
+	if err := eng.Run(ctx); err != nil { // returns once stop is called and the run is recorded
+		panic(err)
+	}
+	// Output:
+	// next run: 2025-03-09T09:00:00Z
+	// agent 0b3e2f62 runs for 2025-03-09T09:00:00Z in Paris
+	// run completed: sunny
+}
+
+// After downtime the latest missed fire runs once; Occurrences says what
+// happened to the others, and what comes next.
+func ExampleEngine_Occurrences() {
+	clock := &exampleClock{now: time.Date(2025, 3, 9, 0, 0, 0, 0, time.UTC)}
+	ctx, stop := context.WithCancel(context.Background())
+	eng, err := engine.New(engine.Config{
+		Store: memstore.New(),
+		Runner: engine.RunnerFunc(func(context.Context, *engine.Run) (engine.Result, error) {
+			return engine.Result{}, nil
+		}),
+		Now:           clock.Now,
+		OnRunFinished: func(context.Context, *engine.Run) { stop() },
+	})
+	if err != nil {
+		panic(err)
+	}
+	s, err := eng.CreateSchedule(ctx, "acct-1", engine.ScheduleInput{ChatID: "0b3e2f62-8f0e-4c47-9d9a-1f2b3c4d5e6f", Cadence: "0 * * * *"})
+	if err != nil {
+		panic(err)
+	}
+	clock.Set(time.Date(2025, 3, 9, 3, 20, 0, 0, time.UTC)) // the engine was down until 03:20
+	if err := eng.Run(ctx); err != nil {
+		panic(err)
+	}
+
+	from, to := time.Date(2025, 3, 9, 0, 0, 0, 0, time.UTC), time.Date(2025, 3, 9, 6, 0, 0, 0, time.UTC)
+	occ, err := eng.Occurrences(context.Background(), "acct-1", s.ID, from, to, 0)
+	if err != nil {
+		panic(err)
+	}
+	for _, o := range occ {
+		line := o.FireTime.Format("15:04") + " " + string(o.Outcome)
+		if o.Reason != "" {
+			line += " (" + string(o.Reason) + ")"
+		}
+		fmt.Println(line)
+	}
+	// Output:
+	// 01:00 skipped (missed)
+	// 02:00 skipped (missed)
+	// 03:00 dispatched
+	// 04:00 scheduled
+	// 05:00 scheduled
+}
+
+// Under the default clamp policy a cadence more frequent than the minimum
+// is accepted with a warning; Upcoming lists its fire times.
+func ExampleEngine_CreateSchedule() {
+	eng, err := engine.New(engine.Config{
+		Store:  memstore.New(),
+		Runner: engine.RunnerFunc(func(context.Context, *engine.Run) (engine.Result, error) { return engine.Result{}, nil }),
+		Now:    func() time.Time { return time.Date(2025, 3, 8, 12, 0, 0, 0, time.UTC) },
+	})
+	if err != nil {
+		panic(err)
+	}
+	s, err := eng.CreateSchedule(context.Background(), "acct-1", engine.ScheduleInput{
+		ChatID:   "0b3e2f62-8f0e-4c47-9d9a-1f2b3c4d5e6f",
+		Cadence:  "*/5 2 * * SUN",
+		Timezone: "America/New_York",
+	})
+	if err != nil {
+		panic(err)
+	}
+	fmt.Println(s.Cron, s.Timezone)
+	fmt.Println(s.Warnings[0])
+	for _, t := range eng.Upcoming(s, 3) {
+		fmt.Println(t.In(time.UTC).Format(time.RFC3339))
+	}
+	// Output:
+	// */5 2 * * 0 America/New_York
+	// cadence fires as often as every 5 minutes, more often than the minimum of every 10 minutes: it will run at most every 10 minutes
+	// 2025-03-16T06:00:00Z
+	// 2025-03-16T06:05:00Z
+	// 2025-03-16T06:10:00Z
+}
+
+func ExampleParseCadencePolicy() {
+	p, err := engine.ParseCadencePolicy("reject")
+	fmt.Println(p, err)
+	_, err = engine.ParseCadencePolicy("squash")
+	fmt.Println(err)
+	// Output:
+	// reject <nil>
+	// engine: unknown cadence policy "squash" (want "clamp" or "reject"): invalid input
+}
