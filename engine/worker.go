@@ -68,6 +68,7 @@ func (e *Engine) workLoop(ctx, runsCtx context.Context, cancelRuns context.Cance
 		case <-ctx.Done():
 		case <-w.done:
 			w.busy--
+			w.drain()
 		case <-e.workerWake:
 		case <-timer.C:
 		}
@@ -103,6 +104,20 @@ func (e *Engine) workLoop(ctx, runsCtx context.Context, cancelRuns context.Cance
 	}
 	close(keeperStop)
 	keeper.Wait()
+}
+
+// drain counts the runs that finished meanwhile, so that the next
+// AcquireRuns asks for all the free slots at once (with a durable store each
+// call is a transaction).
+func (w *workers) drain() {
+	for {
+		select {
+		case <-w.done:
+			w.busy--
+		default:
+			return
+		}
+	}
 }
 
 // start executes r on its own goroutine.
@@ -286,7 +301,7 @@ func (w *workers) expire(ctx context.Context, callbacks *sync.WaitGroup) {
 		e.obs.RunFinished(r.Status)
 		e.log.LogAttrs(ctx, slog.LevelWarn, "run failed: lease expired",
 			slog.String("run_id", r.ID), slog.String("schedule_id", r.ScheduleID), slog.String("account_id", r.AccountID),
-			slog.String("lease_owner", r.LeaseOwner), slog.Time("lease_expired_at", r.LeaseExpiresAt))
+			slog.Time("started_at", r.StartedAt), slog.Int("attempt", r.Attempt))
 		callbacks.Go(func() { e.finished(w.runsCtx, r) })
 	}
 }
