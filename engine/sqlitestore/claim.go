@@ -15,9 +15,11 @@ var claimSelectSQL = `SELECT ` + scheduleCols + ` FROM schedules
 	ORDER BY next_run_at, id LIMIT ?`
 
 const (
-	// activeRunSQL repeats the WHERE of the runs_schedule_active index so
-	// that SQLite uses it.
-	activeRunSQL = `SELECT EXISTS (SELECT 1 FROM runs
+	// activeRunSQL must use runs_schedule_active, which holds only the
+	// runs not ended (at most a few per schedule): left to itself, SQLite
+	// picks runs_schedule_created and reads every run the schedule ever
+	// had. Its WHERE repeats the index's, so the index applies.
+	activeRunSQL = `SELECT EXISTS (SELECT 1 FROM runs INDEXED BY runs_schedule_active
 		WHERE schedule_id = ? AND schedule_id IS NOT NULL AND status IN ('queued', 'in_progress'))`
 	advanceScheduleSQL = `UPDATE schedules SET next_run_at = ?, last_run_at = ?, last_dispatched_at = ?,
 		version = version + 1 WHERE id = ?`
