@@ -21,6 +21,8 @@ const (
 	// maxConflictRepairs bounds how many conflicting claims one tick
 	// repairs before giving up until the next tick.
 	maxConflictRepairs = 8
+	// maxRoundsPerTick bounds how many ClaimDue calls one tick makes.
+	maxRoundsPerTick = 1000
 )
 
 // dispatcher is the state of the dispatch loop; only its goroutine uses it.
@@ -97,7 +99,7 @@ func (e *Engine) dispatchLoop(ctx context.Context) {
 func (d *dispatcher) tick(ctx context.Context) (time.Duration, error) {
 	e := d.e
 	repairs := 0
-	for {
+	for round := 0; ; round++ {
 		d.now = e.now()
 		d.decisions = d.decisions[:0]
 		clear(d.index)
@@ -115,7 +117,10 @@ func (d *dispatcher) tick(ctx context.Context) (time.Duration, error) {
 			}
 			return 0, err
 		}
-		if n < claimBatch {
+		// A full batch may leave more due; so may a schedule caught up
+		// only partly (MaxFiresPerClaim): claim again at once, a bounded
+		// number of times so that ctx is still honoured.
+		if (n < claimBatch && !d.stillDue(d.decisions[:n])) || round >= maxRoundsPerTick || ctx.Err() != nil {
 			break
 		}
 	}
@@ -135,6 +140,17 @@ func (d *dispatcher) tick(ctx context.Context) (time.Duration, error) {
 		}
 	}
 	return sleep, nil
+}
+
+// stillDue reports whether one of the applied decisions left its schedule
+// due (it had more past fires than one claim handles).
+func (d *dispatcher) stillDue(applied []decision) bool {
+	for _, dec := range applied {
+		if !dec.next.IsZero() && !dec.next.After(d.now) {
+			return true
+		}
+	}
+	return false
 }
 
 // decide is the decide function handed to Store.ClaimDue. It walks the

@@ -203,3 +203,39 @@ func TestDecide(t *testing.T) {
 		})
 	}
 }
+
+func TestHumanDuration(t *testing.T) {
+	t.Parallel()
+	for _, tc := range []struct {
+		d    time.Duration
+		want string
+	}{
+		{time.Minute, "1 minute"},
+		{10 * time.Minute, "10 minutes"},
+		{90 * time.Minute, "1 hour 30 minutes"},
+		{25 * time.Hour, "1 day 1 hour"},
+		{90 * time.Second, "1 minute 30 seconds"},
+		{1500 * time.Millisecond, "1.5s"},
+	} {
+		if got := humanDuration(tc.d); got != tc.want {
+			t.Errorf("humanDuration(%v) = %q, want %q", tc.d, got, tc.want)
+		}
+	}
+}
+
+func TestLooksLikeCron(t *testing.T) {
+	t.Parallel()
+	for in, want := range map[string]bool{
+		"*/5 * * * *":                true,
+		"0 9 * * mon-fri":            true,
+		"@hourly":                    true,
+		"5 minutes past every hour":  true, // falls back to the phrase parser
+		"every weekday at 9am":       false,
+		"every day at five pm today": false,
+		"0 9 * *":                    false,
+	} {
+		if got := looksLikeCron(in); got != want {
+			t.Errorf("looksLikeCron(%q) = %v, want %v", in, got, want)
+		}
+	}
+}

@@ -398,3 +398,32 @@ func TestTwoEnginesShareAStore(t *testing.T) {
 		}
 	})
 }
+
+// The dispatcher does not trust one long timer: a schedule another replica
+// wrote straight into the store, due sooner than this engine's next wake-up,
+// is noticed within PollInterval and dispatched on time.
+func TestAnotherReplicasScheduleIsNoticed(t *testing.T) {
+	t.Parallel()
+	synctest.Test(t, func(t *testing.T) {
+		e, b := setup(t, nil)
+		mustCreate(t, e, "0 5 * * *") // the engine's own next due time: 05:00
+		start(t, e)
+		sleep(59*time.Second + 500*time.Millisecond)
+		s := &engine.Schedule{
+			ID: "0d8f7c6b-5a4e-4d3c-8b2a-190817161514", AccountID: acct, ChatID: chat, Cadence: "* * * * *", Cron: "* * * * *",
+			Timezone: "UTC", Active: true, Bundle: "default", ToolhouseID: "default",
+			CreatedAt: b.now(), UpdatedAt: b.now(), NextRunAt: epoch.Add(time.Minute), Version: 1,
+		}
+		if err := b.store.CreateSchedule(t.Context(), s); err != nil {
+			t.Fatal(err)
+		}
+		sleep(time.Second)
+		runs, _, err := e.ListRuns(t.Context(), acct, engine.RunFilter{ScheduleID: s.ID})
+		if err != nil || len(runs) != 1 {
+			t.Fatalf("runs %v, %v", runs, err)
+		}
+		if lag := runs[0].CreatedAt.Sub(runs[0].ScheduledFor); lag != 0 {
+			t.Errorf("dispatched %v late", lag)
+		}
+	})
+}

@@ -163,6 +163,7 @@ func TestCreateSchedulePhrase(t *testing.T) {
 	tests := []struct {
 		name, cadence, zone string
 		wantCron, wantZone  string
+		wantWarnings        []string
 		wantErr             string // field of the expected validation error
 	}{
 		{name: "weekdays", cadence: "every weekday at 9am", wantCron: "0 9 * * 1-5", wantZone: "UTC"},
@@ -171,6 +172,8 @@ func TestCreateSchedulePhrase(t *testing.T) {
 		{name: "same zone twice", cadence: "sundays at 5pm America/New_York", zone: "America/New_York", wantCron: "0 17 * * 0", wantZone: "America/New_York"},
 		{name: "zones conflict", cadence: "sundays at 5pm America/New_York", zone: "Europe/London", wantErr: "timezone"},
 		{name: "not a schedule", cadence: "every blue moon", wantErr: "cadence"},
+		{name: "clamped phrase", cadence: "every 5 minutes", wantCron: "*/5 * * * *", wantZone: "UTC", wantWarnings: []string{
+			"cadence fires as often as every 5 minutes, more often than the minimum of every 10 minutes: it will run at most every 10 minutes"}},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -187,6 +190,9 @@ func TestCreateSchedulePhrase(t *testing.T) {
 				}
 				if s.Cron != tc.wantCron || s.Timezone != tc.wantZone || s.Cadence != tc.cadence {
 					t.Errorf("cadence %q cron %q zone %q; want %q %q %q", s.Cadence, s.Cron, s.Timezone, tc.cadence, tc.wantCron, tc.wantZone)
+				}
+				if diff := cmp.Diff(tc.wantWarnings, s.Warnings); diff != "" {
+					t.Errorf("warnings mismatch (-want +got):\n%s", diff)
 				}
 			})
 		})

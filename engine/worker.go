@@ -244,7 +244,7 @@ func (w *workers) keepLeases(ctx context.Context, stop <-chan struct{}) {
 	var callbacks sync.WaitGroup
 	defer callbacks.Wait()
 	w.expire(ctx, &callbacks)
-	tick := time.NewTicker(e.cfg.LeaseDuration / 3)
+	tick := time.NewTicker(max(e.cfg.LeaseDuration/3, time.Millisecond))
 	defer tick.Stop()
 	for {
 		select {

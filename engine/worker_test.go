@@ -326,13 +326,27 @@ func TestExpiredLeaseFailsRun(t *testing.T) {
 	t.Parallel()
 	synctest.Test(t, func(t *testing.T) {
 		e, b := setup(t, nil)
+		// An engine took a run and died long ago: its run is failed as soon
+		// as this engine starts.
+		old := mustRun(t, e, engine.RunInput{})
+		if got, err := b.store.AcquireRuns(t.Context(), "dead-worker", b.now(), b.now().Add(30*time.Second), 1); err != nil || len(got) != 1 {
+			t.Fatalf("AcquireRuns: %v, %v", got, err)
+		}
+		time.Sleep(time.Hour)
+		// Another engine took a run, then died.
 		r := mustRun(t, e, engine.RunInput{})
-		// Another engine took it, then died.
 		now := b.now()
 		if got, err := b.store.AcquireRuns(t.Context(), "dead-worker", now, now.Add(30*time.Second), 1); err != nil || len(got) != 1 {
 			t.Fatalf("AcquireRuns: %v, %v", got, err)
 		}
 		start(t, e)
+		if got := getRun(t, e, old.ID); got.Status != engine.RunFailed || got.Error != engine.LeaseExpiredError {
+			t.Errorf("at start, old run %s %q, want failed %q", got.Status, got.Error, engine.LeaseExpiredError)
+		}
+		if got := getRun(t, e, r.ID); got.Status != engine.RunInProgress {
+			t.Errorf("at start, run %s, want in_progress until its lease expires", got.Status)
+		}
+		<-b.finished // old's
 		sleep(45 * time.Second)
 		got := getRun(t, e, r.ID)
 		if got.Status != engine.RunFailed || got.Error != engine.LeaseExpiredError {
