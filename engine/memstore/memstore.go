@@ -1,14 +1,37 @@
-// Package memstore is an in-memory [engine.Store]: fast, concurrency-safe,
-// and gone when the process exits. Use it for tests, demos and single-process
-// deployments that can afford to lose their schedules on restart.
+// Package memstore is an in-memory [engine.Store] and [engine.KeyStore]:
+// fast, compact, concurrency-safe, and gone when the process exits. Use it
+// for tests, demos and single-process deployments that can afford to lose
+// their schedules on restart.
+//
+// # Memory
+//
+// A schedule is held in about 200 bytes: ids that are canonical UUIDs are
+// kept as 16 bytes, times as int64 microseconds, repeated strings (account,
+// cadence, cron, time zone, bundle, toolhouse, callback URL) once per
+// distinct value, and Vars only when set. Records live in chunked arrays
+// without pointers, so the garbage collector does not scan them. Ids that
+// are not UUIDs work too, at the cost of remembering their text for the life
+// of the store.
+//
+// Runs and occurrences are never dropped (the [engine.Store] interface has no
+// retention); a long-lived process dispatching many runs grows accordingly.
+//
+// # Cost
+//
+// NextDue is O(1) and ClaimDue O(log n) per schedule handled (a min-heap on
+// NextRunAt); AcquireRuns is O(log q) per run (a heap of queued runs);
+// FinishRun, RenewLease and lookups by id are O(1); listings are O(log n +
+// page) through per-account ordered indexes, except that a Status filter
+// skips non-matching runs one by one. Every method takes one mutex, so
+// concurrent callers are serialised, which also makes ClaimDue and
+// AcquireRuns trivially exclusive.
 package memstore
 
 import (
-	"cmp"
-	"container/heap"
 	"context"
 	"encoding/base64"
 	"fmt"
+	"maps"
 	"slices"
 	"strconv"
 	"strings"
@@ -26,111 +49,213 @@ var (
 // Store is an in-memory [engine.Store] and [engine.KeyStore]. The zero value
 // is not usable; call [New]. All methods are safe for concurrent use.
 type Store struct {
-	mu        sync.Mutex
-	schedules map[string]*schedEntry
-	due       dueHeap // active schedules with a non-zero NextRunAt
-	runs      map[string]*engine.Run
-	runKeys   map[runKey]string // (schedule id, scheduled_for) -> run id
-	queued    runHeap           // queued runs, next to acquire first
-	leased    map[string]*engine.Run
-	// activeRuns counts each schedule's queued and in-progress runs.
-	activeRuns map[string]int
-	keys       map[string]string // key hash -> account id
-}
+	mu    sync.Mutex
+	strs  interner
+	names map[key]string // ids that are not UUIDs, by their key
 
-type schedEntry struct {
-	s         *engine.Schedule
-	heapIndex int // index in Store.due, -1 when not due-able
-	occ       map[int64]engine.Occurrence
-}
+	scheds    slab[sched]
+	schedFree []uint32
+	schedByID map[key]uint32
+	schedVars map[uint32]map[string]string // by slot, for schedules with non-nil Vars
+	due       []dueEntry                   // lazy min-heap of dueable schedules
+	dueStale  int                          // stale entries in due
+	accounts  map[uint32]*account          // by account handle
+	occLists  [][]occ                      // by sched.occ, each in FireTime order; 0 is unused
+	occFree   []uint32
 
-type runKey struct {
-	scheduleID string
-	at         int64
+	runs      slab[run]
+	runByID   map[key]uint32
+	runByFire map[fireKey]uint32
+	runExtra  map[uint32]*runExtra // by slot, for runs with a transcript, error, message or vars
+	schedRuns map[key]*scheduleRuns
+	queued    []queueEntry        // min-heap of queued runs
+	leased    map[uint32]struct{} // in-progress runs
+
+	keys map[string]uint32 // API key hash -> account handle
 }
 
 // New returns an empty Store.
 func New() *Store {
 	return &Store{
-		schedules:  make(map[string]*schedEntry),
-		runs:       make(map[string]*engine.Run),
-		runKeys:    make(map[runKey]string),
-		keys:       make(map[string]string),
-		leased:     make(map[string]*engine.Run),
-		activeRuns: make(map[string]int),
+		strs:      newInterner(permanentStrings...),
+		names:     make(map[key]string),
+		schedByID: make(map[key]uint32),
+		schedVars: make(map[uint32]map[string]string),
+		accounts:  make(map[uint32]*account),
+		occLists:  make([][]occ, 1),
+		runByID:   make(map[key]uint32),
+		runByFire: make(map[fireKey]uint32),
+		runExtra:  make(map[uint32]*runExtra),
+		schedRuns: make(map[key]*scheduleRuns),
+		leased:    make(map[uint32]struct{}),
+		keys:      make(map[string]uint32),
 	}
 }
 
-func micros(t time.Time) int64 { return t.UnixMicro() }
-
-// dueHeap is a min-heap of schedule entries keyed by NextRunAt.
-type dueHeap []*schedEntry
-
-func (h dueHeap) Len() int { return len(h) }
-func (h dueHeap) Less(i, j int) bool {
-	return h[i].s.NextRunAt.Before(h[j].s.NextRunAt)
-}
-func (h dueHeap) Swap(i, j int) {
-	h[i], h[j] = h[j], h[i]
-	h[i].heapIndex = i
-	h[j].heapIndex = j
-}
-func (h *dueHeap) Push(x any) {
-	e := x.(*schedEntry)
-	e.heapIndex = len(*h)
-	*h = append(*h, e)
-}
-func (h *dueHeap) Pop() any {
-	old := *h
-	e := old[len(old)-1]
-	old[len(old)-1] = nil
-	*h = old[:len(old)-1]
-	e.heapIndex = -1
-	return e
+// sched is a stored schedule: 128 bytes, no pointers.
+type sched struct {
+	id, chat                                                  key
+	account, cadence, cron, tz, bundle, toolhouse, callback   uint32
+	gen                                                       uint32 // matches its live entry in Store.due; kept across slot reuse
+	created, updated, lastRun, next, lastDispatched, pausedAt int64  // unix microseconds or noTime
+	version                                                   int64
+	occ                                                       uint32 // index in Store.occLists; 0 if none
+	flags                                                     uint8
 }
 
-func dueable(s *engine.Schedule) bool { return s.Active && !s.NextRunAt.IsZero() }
+// sched flags.
+const (
+	fActive uint8 = 1 << iota
+	fIDName
+	fChatName
+	fVars   // Store.schedVars has an entry (possibly empty)
+	fInHeap // Store.due holds a live entry for it
+)
 
-// fix puts e where it belongs in the due heap after its schedule changed.
-func (st *Store) fix(e *schedEntry) {
-	switch {
-	case dueable(e.s) && e.heapIndex >= 0:
-		heap.Fix(&st.due, e.heapIndex)
-	case dueable(e.s):
-		heap.Push(&st.due, e)
-	case e.heapIndex >= 0:
-		heap.Remove(&st.due, e.heapIndex)
+// account indexes an account's schedules and runs newest first.
+type account struct {
+	schedules ordered // by (created, id)
+	runs      ordered // by (created, id)
+}
+
+// occ is a stored occurrence.
+type occ struct {
+	fire, recorded           int64
+	run                      key
+	account, outcome, reason uint32
+	runName                  bool
+}
+
+func (st *Store) account(h uint32) *account {
+	a := st.accounts[h]
+	if a == nil {
+		a = &account{}
+		st.accounts[h] = a
+	}
+	return a
+}
+
+func (st *Store) dropAccountIfEmpty(h uint32) {
+	if a := st.accounts[h]; a != nil && a.schedules.n == 0 && a.runs.n == 0 {
+		delete(st.accounts, h)
 	}
 }
 
-func storedSchedule(s *engine.Schedule) *engine.Schedule {
-	c := s.Clone()
-	c.Warnings = nil
-	return c
+// schedLess orders schedule slots by (CreatedAt, ID).
+func (st *Store) schedLess(a, b uint32) bool {
+	x, y := st.scheds.at(a), st.scheds.at(b)
+	if x.created != y.created {
+		return x.created < y.created
+	}
+	return st.compareIDs(x.id, x.flags&fIDName != 0, y.id, y.flags&fIDName != 0) < 0
+}
+
+func (st *Store) lookupSchedule(accountID, id string) (uint32, *sched, bool) {
+	k, _ := encode(id)
+	slot, ok := st.schedByID[k]
+	if !ok {
+		return 0, nil, false
+	}
+	s := st.scheds.at(slot)
+	if st.strs.get(s.account) != accountID {
+		return 0, nil, false
+	}
+	return slot, s, true
+}
+
+// setSchedule stores the fields of in into s (the id and account are set
+// by the caller), adjusting string references.
+func (st *Store) setSchedule(slot uint32, s *sched, in *engine.Schedule) {
+	var name bool
+	s.chat, name = st.register(in.ChatID)
+	setFlag(&s.flags, fChatName, name)
+	st.strs.replace(&s.cadence, in.Cadence)
+	st.strs.replace(&s.cron, in.Cron)
+	st.strs.replace(&s.tz, in.Timezone)
+	st.strs.replace(&s.bundle, in.Bundle)
+	st.strs.replace(&s.toolhouse, in.ToolhouseID)
+	st.strs.replace(&s.callback, in.CallbackURL)
+	setFlag(&s.flags, fActive, in.Active)
+	s.created = micros(in.CreatedAt)
+	s.updated = micros(in.UpdatedAt)
+	s.lastRun = micros(in.LastRunAt)
+	s.next = micros(in.NextRunAt)
+	s.lastDispatched = micros(in.LastDispatchedAt)
+	s.pausedAt = micros(in.PausedAt)
+	s.version = in.Version
+	if in.Vars != nil {
+		st.schedVars[slot] = maps.Clone(in.Vars)
+		s.flags |= fVars
+	} else if s.flags&fVars != 0 {
+		delete(st.schedVars, slot)
+		s.flags &^= fVars
+	}
+}
+
+func setFlag(flags *uint8, f uint8, on bool) {
+	if on {
+		*flags |= f
+	} else {
+		*flags &^= f
+	}
+}
+
+// schedule returns the engine form of the schedule in slot.
+func (st *Store) schedule(slot uint32) *engine.Schedule {
+	s := st.scheds.at(slot)
+	out := &engine.Schedule{
+		ID:               st.decode(s.id, s.flags&fIDName != 0),
+		AccountID:        st.strs.get(s.account),
+		ChatID:           st.decode(s.chat, s.flags&fChatName != 0),
+		Cadence:          st.strs.get(s.cadence),
+		Cron:             st.strs.get(s.cron),
+		Timezone:         st.strs.get(s.tz),
+		Active:           s.flags&fActive != 0,
+		Bundle:           st.strs.get(s.bundle),
+		ToolhouseID:      st.strs.get(s.toolhouse),
+		CallbackURL:      st.strs.get(s.callback),
+		CreatedAt:        fromMicros(s.created),
+		UpdatedAt:        fromMicros(s.updated),
+		LastRunAt:        fromMicros(s.lastRun),
+		NextRunAt:        fromMicros(s.next),
+		LastDispatchedAt: fromMicros(s.lastDispatched),
+		PausedAt:         fromMicros(s.pausedAt),
+		Version:          s.version,
+	}
+	if s.flags&fVars != 0 {
+		out.Vars = maps.Clone(st.schedVars[slot])
+	}
+	return out
 }
 
 // CreateSchedule implements [engine.ScheduleStore].
-func (st *Store) CreateSchedule(ctx context.Context, s *engine.Schedule) error {
+func (st *Store) CreateSchedule(ctx context.Context, in *engine.Schedule) error {
 	if err := ctx.Err(); err != nil {
 		return fmt.Errorf("memstore: create schedule: %w", err)
 	}
 	st.mu.Lock()
 	defer st.mu.Unlock()
-	if _, ok := st.schedules[s.ID]; ok {
-		return fmt.Errorf("memstore: create schedule %s: %w", s.ID, engine.ErrConflict)
+	k, name := encode(in.ID)
+	if _, ok := st.schedByID[k]; ok {
+		return fmt.Errorf("memstore: create schedule %s: %w", in.ID, engine.ErrConflict)
 	}
-	e := &schedEntry{s: storedSchedule(s), heapIndex: -1}
-	st.schedules[s.ID] = e
-	st.fix(e)
+	st.register(in.ID)
+	var slot uint32
+	if n := len(st.schedFree); n > 0 {
+		slot = st.schedFree[n-1]
+		st.schedFree = st.schedFree[:n-1]
+	} else {
+		slot = st.scheds.grow()
+	}
+	s := st.scheds.at(slot)
+	*s = sched{id: k, gen: s.gen}
+	setFlag(&s.flags, fIDName, name)
+	s.account = st.strs.add(in.AccountID)
+	st.setSchedule(slot, s, in)
+	st.schedByID[k] = slot
+	st.account(s.account).schedules.insert(slot, st.schedLess)
+	st.reschedule(slot)
 	return nil
-}
-
-func (st *Store) lookup(accountID, id string) (*schedEntry, bool) {
-	e, ok := st.schedules[id]
-	if !ok || e.s.AccountID != accountID {
-		return nil, false
-	}
-	return e, true
 }
 
 // GetSchedule implements [engine.ScheduleStore].
@@ -140,11 +265,11 @@ func (st *Store) GetSchedule(ctx context.Context, accountID, id string) (*engine
 	}
 	st.mu.Lock()
 	defer st.mu.Unlock()
-	e, ok := st.lookup(accountID, id)
+	slot, _, ok := st.lookupSchedule(accountID, id)
 	if !ok {
 		return nil, fmt.Errorf("memstore: get schedule %s: %w", id, engine.ErrNotFound)
 	}
-	return e.s.Clone(), nil
+	return st.schedule(slot), nil
 }
 
 // cursor is a position in a newest-first listing: the last item returned.
@@ -157,26 +282,38 @@ func (c cursor) String() string {
 	return base64.RawURLEncoding.EncodeToString([]byte(strconv.FormatInt(c.at, 10) + "|" + c.id))
 }
 
-func parseCursor(s string) (cursor, error) {
+func parseCursor(s string) (*cursor, error) {
+	if s == "" {
+		return nil, nil
+	}
 	bad := &engine.ValidationError{Field: "cursor", Msg: "malformed cursor"}
 	b, err := base64.RawURLEncoding.DecodeString(s)
 	if err != nil {
-		return cursor{}, bad
+		return nil, bad
 	}
 	at, id, ok := strings.Cut(string(b), "|")
-	if !ok || id == "" {
-		return cursor{}, bad
+	if !ok {
+		return nil, bad
 	}
 	n, err := strconv.ParseInt(at, 10, 64)
 	if err != nil {
-		return cursor{}, bad
+		return nil, bad
 	}
-	return cursor{n, id}, nil
+	return &cursor{n, id}, nil
 }
 
-// newer reports whether (at, id) sorts before c in a newest-first listing.
-func (c cursor) after(at int64, id string) bool {
-	return at < c.at || (at == c.at && id < c.id)
+// before returns whether the record (created, id) sorts before c, that is,
+// comes after it in a newest-first listing.
+func (st *Store) before(c *cursor, created int64, id key, idName bool) bool {
+	if created != c.at {
+		return created < c.at
+	}
+	if !idName {
+		if ck, ok := parseUUID(c.id); ok {
+			return st.compareIDs(id, false, ck, false) < 0
+		}
+	}
+	return st.decode(id, idName) < c.id
 }
 
 func pageLimit(n int) int {
@@ -191,76 +328,141 @@ func (st *Store) ListSchedules(ctx context.Context, accountID string, p engine.P
 	if err := ctx.Err(); err != nil {
 		return nil, "", fmt.Errorf("memstore: list schedules: %w", err)
 	}
-	var from *cursor
-	if p.Cursor != "" {
-		c, err := parseCursor(p.Cursor)
-		if err != nil {
-			return nil, "", fmt.Errorf("memstore: list schedules: %w", err)
-		}
-		from = &c
+	c, err := parseCursor(p.Cursor)
+	if err != nil {
+		return nil, "", fmt.Errorf("memstore: list schedules: %w", err)
 	}
-	st.mu.Lock()
-	var all []*engine.Schedule
-	for _, e := range st.schedules {
-		if e.s.AccountID != accountID {
-			continue
-		}
-		if from != nil && !from.after(micros(e.s.CreatedAt), e.s.ID) {
-			continue
-		}
-		all = append(all, e.s)
-	}
-	slices.SortFunc(all, func(a, b *engine.Schedule) int {
-		if c := b.CreatedAt.Compare(a.CreatedAt); c != 0 {
-			return c
-		}
-		return cmp.Compare(b.ID, a.ID)
-	})
 	limit := pageLimit(p.Limit)
-	var next string
-	if len(all) > limit {
-		all = all[:limit]
-		last := all[limit-1]
+	st.mu.Lock()
+	defer st.mu.Unlock()
+	h, ok := st.strs.lookup(accountID)
+	if !ok || st.accounts[h] == nil {
+		return nil, "", nil
+	}
+	var bound func(uint32) bool
+	if c != nil {
+		bound = func(slot uint32) bool {
+			s := st.scheds.at(slot)
+			return st.before(c, s.created, s.id, s.flags&fIDName != 0)
+		}
+	}
+	var out []*engine.Schedule
+	more := false
+	st.accounts[h].schedules.descend(bound, func(slot uint32) bool {
+		if len(out) == limit {
+			more = true
+			return false
+		}
+		out = append(out, st.schedule(slot))
+		return true
+	})
+	next := ""
+	if more {
+		last := out[len(out)-1]
 		next = cursor{micros(last.CreatedAt), last.ID}.String()
 	}
-	out := make([]*engine.Schedule, len(all))
-	for i, s := range all {
-		out[i] = s.Clone()
-	}
-	st.mu.Unlock()
 	return out, next, nil
 }
 
 // UpdateSchedule implements [engine.ScheduleStore].
-func (st *Store) UpdateSchedule(ctx context.Context, s *engine.Schedule, record ...engine.Occurrence) error {
+func (st *Store) UpdateSchedule(ctx context.Context, in *engine.Schedule, record ...engine.Occurrence) error {
 	if err := ctx.Err(); err != nil {
 		return fmt.Errorf("memstore: update schedule: %w", err)
 	}
 	st.mu.Lock()
 	defer st.mu.Unlock()
-	e, ok := st.lookup(s.AccountID, s.ID)
+	slot, s, ok := st.lookupSchedule(in.AccountID, in.ID)
 	if !ok {
-		return fmt.Errorf("memstore: update schedule %s: %w", s.ID, engine.ErrNotFound)
+		return fmt.Errorf("memstore: update schedule %s: %w", in.ID, engine.ErrNotFound)
 	}
-	if e.s.Version != s.Version {
-		return fmt.Errorf("memstore: update schedule %s: version %d, stored %d: %w", s.ID, s.Version, e.s.Version, engine.ErrConflict)
+	if s.version != in.Version {
+		return fmt.Errorf("memstore: update schedule %s: version %d, stored %d: %w", in.ID, in.Version, s.version, engine.ErrConflict)
 	}
-	n := storedSchedule(s)
-	n.Version++
-	e.s = n
+	a := st.accounts[s.account]
+	moved := s.created != micros(in.CreatedAt)
+	wasDue, wasNext := s.flags&fActive != 0, s.next
+	if moved {
+		a.schedules.remove(slot, st.schedLess)
+	}
+	st.setSchedule(slot, s, in)
+	s.version++
+	if moved {
+		a.schedules.insert(slot, st.schedLess)
+	}
 	for _, o := range record {
-		k := micros(o.FireTime)
-		if _, ok := e.occ[k]; ok {
-			continue
-		}
-		if e.occ == nil {
-			e.occ = make(map[int64]engine.Occurrence)
-		}
-		e.occ[k] = o
+		st.addOccurrence(s, o, nil, nil)
 	}
-	st.fix(e)
-	s.Version = n.Version
+	if wasDue != (s.flags&fActive != 0) || wasNext != s.next {
+		st.reschedule(slot)
+	}
+	in.Version = s.version
 	return nil
+}
+
+// occurrences returns the occurrences of s, in FireTime order.
+func (st *Store) occurrences(s *sched) []occ { return st.occLists[s.occ] }
+
+// addOccurrence records o for s, reporting whether it was new; an
+// occurrence already recorded for its fire time is kept.
+// The run being inserted with it, if any, saves encoding its id again.
+func (st *Store) addOccurrence(s *sched, o engine.Occurrence, r *engine.Run, rk *runKeys) bool {
+	if s.occ == 0 {
+		if n := len(st.occFree); n > 0 {
+			s.occ = st.occFree[n-1]
+			st.occFree = st.occFree[:n-1]
+		} else {
+			s.occ = uint32(len(st.occLists))
+			st.occLists = append(st.occLists, nil)
+		}
+	}
+	list := st.occLists[s.occ]
+	fire := micros(o.FireTime)
+	i, found := slices.BinarySearchFunc(list, fire, func(x occ, t int64) int { return cmpInt(x.fire, t) })
+	if found {
+		return false
+	}
+	var run key
+	var runName bool
+	if r != nil && o.RunID == r.ID {
+		run, runName = rk.id, rk.idName
+	} else {
+		run, runName = st.register(o.RunID)
+	}
+	list = slices.Insert(list, i, occ{
+		fire:     fire,
+		recorded: micros(o.RecordedAt),
+		run:      run,
+		runName:  runName,
+		account:  st.strs.addLike(o.AccountID, s.account),
+		outcome:  st.strs.add(string(o.Outcome)),
+		reason:   st.strs.add(string(o.Reason)),
+	})
+	st.occLists[s.occ] = list
+	return true
+}
+
+func cmpInt(a, b int64) int {
+	switch {
+	case a < b:
+		return -1
+	case a > b:
+		return 1
+	}
+	return 0
+}
+
+func (st *Store) dropOccurrences(s *sched) {
+	if s.occ == 0 {
+		return
+	}
+	for _, o := range st.occLists[s.occ] {
+		st.strs.release(o.account)
+		st.strs.release(o.outcome)
+		st.strs.release(o.reason)
+	}
+	st.occLists[s.occ] = nil
+	st.occFree = append(st.occFree, s.occ)
+	s.occ = 0
 }
 
 // DeleteSchedule implements [engine.ScheduleStore].
@@ -270,15 +472,24 @@ func (st *Store) DeleteSchedule(ctx context.Context, accountID, id string) (*eng
 	}
 	st.mu.Lock()
 	defer st.mu.Unlock()
-	e, ok := st.lookup(accountID, id)
+	slot, s, ok := st.lookupSchedule(accountID, id)
 	if !ok {
 		return nil, fmt.Errorf("memstore: delete schedule %s: %w", id, engine.ErrNotFound)
 	}
-	if e.heapIndex >= 0 {
-		heap.Remove(&st.due, e.heapIndex)
+	out := st.schedule(slot)
+	st.accounts[s.account].schedules.remove(slot, st.schedLess)
+	st.dropAccountIfEmpty(s.account)
+	st.dropOccurrences(s)
+	delete(st.schedByID, s.id)
+	delete(st.schedVars, slot)
+	for _, h := range []uint32{s.account, s.cadence, s.cron, s.tz, s.bundle, s.toolhouse, s.callback} {
+		st.strs.release(h)
 	}
-	delete(st.schedules, id)
-	return e.s.Clone(), nil
+	s.flags &^= fActive
+	st.reschedule(slot) // leaves its heap entry stale
+	*s = sched{gen: s.gen}
+	st.schedFree = append(st.schedFree, slot)
+	return out, nil
 }
 
 // ListOccurrences implements [engine.ScheduleStore].
@@ -288,322 +499,114 @@ func (st *Store) ListOccurrences(ctx context.Context, accountID, scheduleID stri
 	}
 	st.mu.Lock()
 	defer st.mu.Unlock()
-	e, ok := st.lookup(accountID, scheduleID)
+	_, s, ok := st.lookupSchedule(accountID, scheduleID)
 	if !ok {
 		return nil, fmt.Errorf("memstore: list occurrences of %s: %w", scheduleID, engine.ErrNotFound)
 	}
+	list := st.occurrences(s)
+	lo, hi := micros(from), micros(to)
+	i, _ := slices.BinarySearchFunc(list, lo, func(x occ, t int64) int { return cmpInt(x.fire, t) })
 	var out []engine.Occurrence
-	for _, o := range e.occ {
-		if !o.FireTime.Before(from) && o.FireTime.Before(to) {
-			out = append(out, o)
-		}
-	}
-	slices.SortFunc(out, func(a, b engine.Occurrence) int { return a.FireTime.Compare(b.FireTime) })
-	if limit > 0 && len(out) > limit {
-		out = out[:limit]
+	for ; i < len(list) && list[i].fire < hi && (limit <= 0 || len(out) < limit); i++ {
+		o := list[i]
+		out = append(out, engine.Occurrence{
+			ScheduleID: scheduleID,
+			AccountID:  st.strs.get(o.account),
+			FireTime:   fromMicros(o.fire),
+			Outcome:    engine.Outcome(st.strs.get(o.outcome)),
+			Reason:     engine.SkipReason(st.strs.get(o.reason)),
+			RunID:      st.decode(o.run, o.runName),
+			RecordedAt: fromMicros(o.recorded),
+		})
 	}
 	return out, nil
 }
 
-// ClaimDue implements [engine.Store].
+// ClaimDue implements [engine.Store]. The store is locked while decide runs,
+// so decide must not call the store. Each selected schedule is handled once
+// per call, even if its claim leaves it due. A conflicting claim stops the
+// call: the schedules handled before it stay handled (and are counted), the
+// conflicting one and the rest are left as they were.
 func (st *Store) ClaimDue(ctx context.Context, now time.Time, limit int, decide func(engine.Due) engine.Claim) (int, error) {
 	if err := ctx.Err(); err != nil {
 		return 0, fmt.Errorf("memstore: claim due: %w", err)
 	}
+	nowUS := now.UnixMicro()
 	st.mu.Lock()
 	defer st.mu.Unlock()
-	// Select first, so that a schedule whose claim leaves it due is not
-	// handled twice in one call.
-	var picked []*schedEntry
-	for len(picked) < limit && len(st.due) > 0 && !st.due[0].s.NextRunAt.After(now) {
-		picked = append(picked, heap.Pop(&st.due).(*schedEntry))
+	// Select first, taking the selected schedules out of the heap.
+	var pickedBuf [64]uint32
+	picked := pickedBuf[:0]
+	for len(picked) < limit && st.dueTop() && st.due[0].at <= nowUS {
+		slot := st.duePop().slot
+		st.scheds.at(slot).flags &^= fInHeap
+		picked = append(picked, slot)
 	}
 	n := 0
 	defer func() {
-		// Put back what was not handled (decide panicked or a claim failed).
-		for _, e := range picked[n:] {
-			st.fix(e)
+		// Put back what was not handled (a claim failed or decide panicked).
+		for _, slot := range picked[n:] {
+			st.reschedule(slot)
 		}
 	}()
-	for _, e := range picked {
-		c := decide(engine.Due{Schedule: e.s.Clone(), ActiveRun: st.activeRuns[e.s.ID] > 0})
-		if err := st.applyClaim(e, c); err != nil {
-			return n, fmt.Errorf("memstore: claim due: schedule %s: %w", e.s.ID, err)
+	for _, slot := range picked {
+		s := st.scheds.at(slot)
+		due := st.schedule(slot)
+		hint := claimHint{s: s, id: due.ID, chat: due.ChatID}
+		c := decide(engine.Due{Schedule: due, ActiveRun: st.activeRuns(s.id) > 0})
+		if err := st.applyClaim(slot, c, &hint); err != nil {
+			return n, fmt.Errorf("memstore: claim due: schedule %s: %w", hint.id, err)
 		}
 		n++
 	}
 	return n, nil
 }
 
-func (st *Store) applyClaim(e *schedEntry, c engine.Claim) error {
-	seen := make(map[int64]bool, len(c.Occurrences))
-	for _, o := range c.Occurrences {
-		k := micros(o.FireTime)
-		if _, dup := e.occ[k]; dup || seen[k] {
+func (st *Store) applyClaim(slot uint32, c engine.Claim, hint *claimHint) error {
+	s := st.scheds.at(slot)
+	list := st.occurrences(s)
+	for i, o := range c.Occurrences {
+		fire := micros(o.FireTime)
+		_, dup := slices.BinarySearchFunc(list, fire, func(x occ, t int64) int { return cmpInt(x.fire, t) })
+		for _, p := range c.Occurrences[:i] {
+			dup = dup || micros(p.FireTime) == fire
+		}
+		if dup {
 			return fmt.Errorf("occurrence at %s already recorded: %w", o.FireTime.Format(time.RFC3339Nano), engine.ErrConflict)
 		}
-		seen[k] = true
 	}
+	var k runKeys
 	if c.Run != nil {
-		if err := st.checkNewRun(c.Run); err != nil {
+		var err error
+		if k, err = st.checkNewRun(c.Run, hint); err != nil {
 			return err
 		}
 	}
-	for _, o := range c.Occurrences {
-		if e.occ == nil {
-			e.occ = make(map[int64]engine.Occurrence)
-		}
-		e.occ[micros(o.FireTime)] = o
-	}
 	if c.Run != nil {
-		st.insertRun(c.Run)
+		st.insertRun(c.Run, k, hint)
 	}
-	e.s.NextRunAt = c.NextRunAt
-	e.s.LastRunAt = c.LastRunAt
-	e.s.LastDispatchedAt = c.LastDispatchedAt
-	e.s.Version++
-	st.fix(e)
+	for _, o := range c.Occurrences {
+		st.addOccurrence(s, o, c.Run, &k)
+	}
+	s.next = micros(c.NextRunAt)
+	s.lastRun = micros(c.LastRunAt)
+	s.lastDispatched = micros(c.LastDispatchedAt)
+	s.version++
+	st.reschedule(slot)
 	return nil
 }
 
-// NextDue implements [engine.Store].
+// NextDue implements [engine.Store]. It is O(1), amortised.
 func (st *Store) NextDue(ctx context.Context) (time.Time, error) {
 	if err := ctx.Err(); err != nil {
 		return time.Time{}, fmt.Errorf("memstore: next due: %w", err)
 	}
 	st.mu.Lock()
 	defer st.mu.Unlock()
-	if len(st.due) == 0 {
+	if !st.dueTop() {
 		return time.Time{}, nil
 	}
-	return st.due[0].s.NextRunAt, nil
-}
-
-func (st *Store) checkNewRun(r *engine.Run) error {
-	if _, ok := st.runs[r.ID]; ok {
-		return fmt.Errorf("run %s exists: %w", r.ID, engine.ErrConflict)
-	}
-	if r.ScheduleID != "" {
-		if _, ok := st.runKeys[runKey{r.ScheduleID, micros(r.ScheduledFor)}]; ok {
-			return fmt.Errorf("schedule %s already has a run for %s: %w", r.ScheduleID, r.ScheduledFor.Format(time.RFC3339Nano), engine.ErrConflict)
-		}
-	}
-	return nil
-}
-
-func (st *Store) insertRun(r *engine.Run) {
-	c := r.Clone()
-	st.runs[c.ID] = c
-	if c.ScheduleID != "" {
-		st.runKeys[runKey{c.ScheduleID, micros(c.ScheduledFor)}] = c.ID
-	}
-	status := c.Status
-	c.Status = ""
-	st.setStatus(c, status)
-}
-
-// setStatus moves r to status, keeping the indexes of queued and leased runs
-// and the per-schedule active-run counts. The caller has already removed r
-// from the queued heap if it was queued.
-func (st *Store) setStatus(r *engine.Run, status engine.RunStatus) {
-	if r.ScheduleID != "" && r.Status.Active() != status.Active() {
-		if status.Active() {
-			st.activeRuns[r.ScheduleID]++
-		} else if st.activeRuns[r.ScheduleID]--; st.activeRuns[r.ScheduleID] <= 0 {
-			delete(st.activeRuns, r.ScheduleID)
-		}
-	}
-	if r.Status == engine.RunInProgress {
-		delete(st.leased, r.ID)
-	}
-	r.Status = status
-	switch status {
-	case engine.RunQueued:
-		heap.Push(&st.queued, r)
-	case engine.RunInProgress:
-		st.leased[r.ID] = r
-	}
-}
-
-// CreateRun implements [engine.RunStore].
-func (st *Store) CreateRun(ctx context.Context, r *engine.Run) error {
-	if err := ctx.Err(); err != nil {
-		return fmt.Errorf("memstore: create run: %w", err)
-	}
-	st.mu.Lock()
-	defer st.mu.Unlock()
-	if err := st.checkNewRun(r); err != nil {
-		return fmt.Errorf("memstore: create run: %w", err)
-	}
-	st.insertRun(r)
-	return nil
-}
-
-// GetRun implements [engine.RunStore].
-func (st *Store) GetRun(ctx context.Context, accountID, id string) (*engine.Run, error) {
-	if err := ctx.Err(); err != nil {
-		return nil, fmt.Errorf("memstore: get run: %w", err)
-	}
-	st.mu.Lock()
-	defer st.mu.Unlock()
-	r, ok := st.runs[id]
-	if !ok || r.AccountID != accountID {
-		return nil, fmt.Errorf("memstore: get run %s: %w", id, engine.ErrNotFound)
-	}
-	return r.Clone(), nil
-}
-
-// ListRuns implements [engine.RunStore].
-func (st *Store) ListRuns(ctx context.Context, accountID string, f engine.RunFilter) ([]*engine.Run, string, error) {
-	if err := ctx.Err(); err != nil {
-		return nil, "", fmt.Errorf("memstore: list runs: %w", err)
-	}
-	var from *cursor
-	if f.Cursor != "" {
-		c, err := parseCursor(f.Cursor)
-		if err != nil {
-			return nil, "", fmt.Errorf("memstore: list runs: %w", err)
-		}
-		from = &c
-	}
-	st.mu.Lock()
-	defer st.mu.Unlock()
-	var all []*engine.Run
-	for _, r := range st.runs {
-		if r.AccountID != accountID ||
-			(f.ScheduleID != "" && r.ScheduleID != f.ScheduleID) ||
-			(f.Status != "" && r.Status != f.Status) ||
-			(from != nil && !from.after(micros(r.CreatedAt), r.ID)) {
-			continue
-		}
-		all = append(all, r)
-	}
-	slices.SortFunc(all, func(a, b *engine.Run) int {
-		if c := b.CreatedAt.Compare(a.CreatedAt); c != 0 {
-			return c
-		}
-		return cmp.Compare(b.ID, a.ID)
-	})
-	limit := pageLimit(f.Limit)
-	var next string
-	if len(all) > limit {
-		all = all[:limit]
-		last := all[limit-1]
-		next = cursor{micros(last.CreatedAt), last.ID}.String()
-	}
-	out := make([]*engine.Run, len(all))
-	for i, r := range all {
-		out[i] = r.Clone()
-	}
-	return out, next, nil
-}
-
-// RequeueRun implements [engine.RunStore].
-func (st *Store) RequeueRun(ctx context.Context, accountID, id string, msg engine.Message, now time.Time) (*engine.Run, error) {
-	if err := ctx.Err(); err != nil {
-		return nil, fmt.Errorf("memstore: requeue run: %w", err)
-	}
-	st.mu.Lock()
-	defer st.mu.Unlock()
-	r, ok := st.runs[id]
-	if !ok || r.AccountID != accountID {
-		return nil, fmt.Errorf("memstore: requeue run %s: %w", id, engine.ErrNotFound)
-	}
-	if r.Status != engine.RunCompleted {
-		return nil, fmt.Errorf("memstore: requeue run %s (%s): %w", id, r.Status, engine.ErrRunNotCompleted)
-	}
-	r.Results = append(slices.Clip(r.Results), msg)
-	r.Error = ""
-	r.LastAgentMessage = ""
-	r.StartedAt = time.Time{}
-	r.FinishedAt = time.Time{}
-	r.LeaseOwner = ""
-	r.LeaseExpiresAt = time.Time{}
-	r.UpdatedAt = now
-	st.setStatus(r, engine.RunQueued)
-	return r.Clone(), nil
-}
-
-// AcquireRuns implements [engine.RunStore].
-func (st *Store) AcquireRuns(ctx context.Context, worker string, now, leaseUntil time.Time, limit int) ([]*engine.Run, error) {
-	if err := ctx.Err(); err != nil {
-		return nil, fmt.Errorf("memstore: acquire runs: %w", err)
-	}
-	st.mu.Lock()
-	defer st.mu.Unlock()
-	var out []*engine.Run
-	for len(out) < limit && len(st.queued) > 0 {
-		r := heap.Pop(&st.queued).(*engine.Run)
-		r.StartedAt = now
-		r.Attempt++
-		r.LeaseOwner = worker
-		r.LeaseExpiresAt = leaseUntil
-		r.UpdatedAt = now
-		st.setStatus(r, engine.RunInProgress)
-		out = append(out, r.Clone())
-	}
-	return out, nil
-}
-
-// RenewLease implements [engine.RunStore].
-func (st *Store) RenewLease(ctx context.Context, id, worker string, until time.Time) error {
-	if err := ctx.Err(); err != nil {
-		return fmt.Errorf("memstore: renew lease: %w", err)
-	}
-	st.mu.Lock()
-	defer st.mu.Unlock()
-	r, ok := st.leased[id]
-	if !ok || r.LeaseOwner != worker {
-		return fmt.Errorf("memstore: renew lease of run %s for %s: %w", id, worker, engine.ErrLeaseLost)
-	}
-	r.LeaseExpiresAt = until
-	return nil
-}
-
-// FinishRun implements [engine.RunStore].
-func (st *Store) FinishRun(ctx context.Context, id, worker string, f engine.Finish) (*engine.Run, error) {
-	if err := ctx.Err(); err != nil {
-		return nil, fmt.Errorf("memstore: finish run: %w", err)
-	}
-	st.mu.Lock()
-	defer st.mu.Unlock()
-	r, ok := st.leased[id]
-	if !ok || r.LeaseOwner != worker {
-		return nil, fmt.Errorf("memstore: finish run %s for %s: %w", id, worker, engine.ErrLeaseLost)
-	}
-	r.Results = slices.Clone(f.Results)
-	r.Error = f.Error
-	r.LastAgentMessage = f.LastAgentMessage
-	r.FinishedAt = f.FinishedAt
-	r.UpdatedAt = f.FinishedAt
-	r.LeaseOwner = ""
-	r.LeaseExpiresAt = time.Time{}
-	st.setStatus(r, f.Status)
-	return r.Clone(), nil
-}
-
-// ExpireLeases implements [engine.RunStore].
-func (st *Store) ExpireLeases(ctx context.Context, now time.Time, errText string) ([]*engine.Run, error) {
-	if err := ctx.Err(); err != nil {
-		return nil, fmt.Errorf("memstore: expire leases: %w", err)
-	}
-	st.mu.Lock()
-	defer st.mu.Unlock()
-	var out []*engine.Run
-	for _, r := range st.leased {
-		if !r.LeaseExpiresAt.Before(now) {
-			continue
-		}
-		r.Error = errText
-		r.FinishedAt = now
-		r.UpdatedAt = now
-		r.LeaseOwner = ""
-		r.LeaseExpiresAt = time.Time{}
-		st.setStatus(r, engine.RunFailed)
-		out = append(out, r.Clone())
-	}
-	slices.SortFunc(out, func(a, b *engine.Run) int { return cmp.Compare(a.ID, b.ID) })
-	return out, nil
+	return fromMicros(st.due[0].at), nil
 }
 
 // PutKey implements [engine.KeyStore].
@@ -613,7 +616,12 @@ func (st *Store) PutKey(ctx context.Context, hash, accountID string) error {
 	}
 	st.mu.Lock()
 	defer st.mu.Unlock()
-	st.keys[hash] = accountID
+	if old, ok := st.keys[hash]; ok {
+		st.strs.replace(&old, accountID)
+		st.keys[hash] = old
+		return nil
+	}
+	st.keys[strings.Clone(hash)] = st.strs.add(accountID)
 	return nil
 }
 
@@ -624,11 +632,11 @@ func (st *Store) AccountForKey(ctx context.Context, hash string) (string, error)
 	}
 	st.mu.Lock()
 	defer st.mu.Unlock()
-	a, ok := st.keys[hash]
+	h, ok := st.keys[hash]
 	if !ok {
 		return "", fmt.Errorf("memstore: account for key: %w", engine.ErrNotFound)
 	}
-	return a, nil
+	return st.strs.get(h), nil
 }
 
 // CountKeys implements [engine.KeyStore].
@@ -639,28 +647,4 @@ func (st *Store) CountKeys(ctx context.Context) (int, error) {
 	st.mu.Lock()
 	defer st.mu.Unlock()
 	return len(st.keys), nil
-}
-
-// runHeap is a min-heap of queued runs in acquisition order.
-type runHeap []*engine.Run
-
-func (h runHeap) Len() int { return len(h) }
-func (h runHeap) Less(i, j int) bool {
-	a, b := h[i], h[j]
-	if c := a.ScheduledFor.Compare(b.ScheduledFor); c != 0 {
-		return c < 0
-	}
-	if c := a.CreatedAt.Compare(b.CreatedAt); c != 0 {
-		return c < 0
-	}
-	return a.ID < b.ID
-}
-func (h runHeap) Swap(i, j int) { h[i], h[j] = h[j], h[i] }
-func (h *runHeap) Push(x any)   { *h = append(*h, x.(*engine.Run)) }
-func (h *runHeap) Pop() any {
-	old := *h
-	r := old[len(old)-1]
-	old[len(old)-1] = nil
-	*h = old[:len(old)-1]
-	return r
 }

@@ -1,0 +1,281 @@
+package memstore
+
+import "sort"
+
+// ordered is a sorted set of slots kept in chunks of at most orderedChunk
+// entries, so that inserting anywhere moves at most one chunk. The order is
+// given by the caller at each call (it reads the records the slots name).
+type ordered struct {
+	chunks [][]uint32 // never empty
+	n      int
+}
+
+const orderedChunk = 512
+
+// search returns the position of the first slot for which before is false;
+// before must be true for a prefix of the set. ci == len(chunks) means the
+// end.
+func (o *ordered) search(before func(slot uint32) bool) (ci, i int) {
+	ci = sort.Search(len(o.chunks), func(c int) bool {
+		ch := o.chunks[c]
+		return !before(ch[len(ch)-1])
+	})
+	if ci == len(o.chunks) {
+		return ci, 0
+	}
+	ch := o.chunks[ci]
+	return ci, sort.Search(len(ch), func(j int) bool { return !before(ch[j]) })
+}
+
+func (o *ordered) insert(slot uint32, less func(a, b uint32) bool) {
+	o.n++
+	if len(o.chunks) == 0 {
+		o.chunks = append(o.chunks, append(make([]uint32, 0, 8), slot))
+		return
+	}
+	var ci, i int
+	if last := o.chunks[len(o.chunks)-1]; less(last[len(last)-1], slot) {
+		// Newest last: the common case, no search.
+		ci, i = len(o.chunks)-1, len(last)
+	} else {
+		ci, i = o.search(func(x uint32) bool { return less(x, slot) })
+	}
+	ch := o.chunks[ci]
+	if len(ch) == orderedChunk {
+		if ci == len(o.chunks)-1 && i == len(ch) {
+			// Appending at the very end (the common case: newest last):
+			// start a new chunk and leave this one full.
+			o.chunks = append(o.chunks, append(make([]uint32, 0, 8), slot))
+			return
+		}
+		half := len(ch) / 2
+		right := make([]uint32, len(ch)-half, orderedChunk)
+		copy(right, ch[half:])
+		o.chunks[ci] = ch[:half]
+		o.chunks = append(o.chunks, nil)
+		copy(o.chunks[ci+2:], o.chunks[ci+1:])
+		o.chunks[ci+1] = right
+		if i > half {
+			ci, i = ci+1, i-half
+		}
+		ch = o.chunks[ci]
+	}
+	ch = append(ch, 0)
+	copy(ch[i+1:], ch[i:])
+	ch[i] = slot
+	o.chunks[ci] = ch
+}
+
+// remove deletes slot, which must be in the set under the same order.
+func (o *ordered) remove(slot uint32, less func(a, b uint32) bool) bool {
+	ci, i := o.search(func(x uint32) bool { return less(x, slot) })
+	if ci == len(o.chunks) || o.chunks[ci][i] != slot {
+		return false
+	}
+	o.n--
+	ch := o.chunks[ci]
+	copy(ch[i:], ch[i+1:])
+	ch = ch[:len(ch)-1]
+	if len(ch) == 0 {
+		o.chunks = append(o.chunks[:ci], o.chunks[ci+1:]...)
+		return true
+	}
+	o.chunks[ci] = ch
+	return true
+}
+
+// descend calls yield for the slots that sort before the bound, largest
+// first, until yield returns false. A nil before means no bound.
+func (o *ordered) descend(before func(slot uint32) bool, yield func(slot uint32) bool) {
+	ci, i := len(o.chunks), 0
+	if before != nil {
+		ci, i = o.search(before)
+	}
+	// Start just before position (ci, i).
+	i--
+	for {
+		if i < 0 {
+			ci--
+			if ci < 0 {
+				return
+			}
+			i = len(o.chunks[ci]) - 1
+		}
+		if !yield(o.chunks[ci][i]) {
+			return
+		}
+		i--
+	}
+}
+
+// dueEntry is one schedule in the due heap. The heap is lazy: changing a
+// schedule's NextRunAt or Active pushes a new entry and leaves the old one
+// behind as stale (its gen no longer matches the schedule's), to be dropped
+// when it surfaces or when stale entries outnumber live ones. Sifting thus
+// touches only the heap array, never the schedule records.
+type dueEntry struct {
+	at   int64 // NextRunAt, unix microseconds
+	slot uint32
+	gen  uint32
+}
+
+func (st *Store) dueLive(e dueEntry) bool { return st.scheds.at(e.slot).gen == e.gen }
+
+func (st *Store) dueUp(i int) {
+	h := st.due
+	e := h[i]
+	for i > 0 {
+		p := (i - 1) / 2
+		if h[p].at <= e.at {
+			break
+		}
+		h[i] = h[p]
+		i = p
+	}
+	h[i] = e
+}
+
+func (st *Store) dueDown(i int) {
+	h := st.due
+	n := len(h)
+	e := h[i]
+	for {
+		c := 2*i + 1
+		if c >= n {
+			break
+		}
+		if r := c + 1; r < n && h[r].at < h[c].at {
+			c = r
+		}
+		if e.at <= h[c].at {
+			break
+		}
+		h[i] = h[c]
+		i = c
+	}
+	h[i] = e
+}
+
+func (st *Store) duePop() dueEntry {
+	top := st.due[0]
+	last := len(st.due) - 1
+	st.due[0] = st.due[last]
+	st.due = st.due[:last]
+	if last > 0 {
+		st.dueDown(0)
+	}
+	return top
+}
+
+// dueTop drops stale entries from the top of the heap and reports whether
+// a live one remains there.
+func (st *Store) dueTop() bool {
+	for len(st.due) > 0 {
+		if st.dueLive(st.due[0]) {
+			return true
+		}
+		st.duePop()
+		st.dueStale--
+	}
+	return false
+}
+
+// reschedule invalidates the schedule's heap entry, if any, and pushes a
+// new one if the schedule is active with a NextRunAt. Call it whenever
+// either changes (or the schedule is deleted, after clearing fActive).
+func (st *Store) reschedule(slot uint32) {
+	s := st.scheds.at(slot)
+	if s.flags&fInHeap != 0 {
+		st.dueStale++
+	}
+	s.gen++
+	s.flags &^= fInHeap
+	if s.flags&fActive != 0 && s.next != noTime {
+		st.due = append(st.due, dueEntry{s.next, slot, s.gen})
+		st.dueUp(len(st.due) - 1)
+		s.flags |= fInHeap
+	}
+	if st.dueStale > 1024 && st.dueStale > len(st.due)/2 {
+		st.dueCompact()
+	}
+}
+
+// dueCompact drops every stale entry and re-establishes the heap: O(n).
+func (st *Store) dueCompact() {
+	live := st.due[:0]
+	for _, e := range st.due {
+		if st.dueLive(e) {
+			live = append(live, e)
+		}
+	}
+	clear(st.due[len(live):])
+	st.due = live
+	st.dueStale = 0
+	for i := len(live)/2 - 1; i >= 0; i-- {
+		st.dueDown(i)
+	}
+}
+
+// queueEntry is one queued run, in acquisition order: ScheduledFor, then
+// CreatedAt, then ID.
+type queueEntry struct {
+	at, created int64
+	slot        uint32
+}
+
+func (st *Store) queueLess(a, b queueEntry) bool {
+	if a.at != b.at {
+		return a.at < b.at
+	}
+	if a.created != b.created {
+		return a.created < b.created
+	}
+	ra, rb := st.runs.at(a.slot), st.runs.at(b.slot)
+	return st.compareIDs(ra.id, ra.flags&rIDName != 0, rb.id, rb.flags&rIDName != 0) < 0
+}
+
+func (st *Store) queuePush(slot uint32) {
+	r := st.runs.at(slot)
+	st.queued = append(st.queued, queueEntry{r.scheduledFor, r.created, slot})
+	q := st.queued
+	i := len(q) - 1
+	e := q[i]
+	for i > 0 {
+		p := (i - 1) / 2
+		if !st.queueLess(e, q[p]) {
+			break
+		}
+		q[i] = q[p]
+		i = p
+	}
+	q[i] = e
+}
+
+func (st *Store) queuePop() uint32 {
+	q := st.queued
+	top := q[0].slot
+	n := len(q) - 1
+	e := q[n]
+	q = q[:n]
+	st.queued = q
+	if n == 0 {
+		return top
+	}
+	i := 0
+	for {
+		c := 2*i + 1
+		if c >= n {
+			break
+		}
+		if r := c + 1; r < n && st.queueLess(q[r], q[c]) {
+			c = r
+		}
+		if !st.queueLess(q[c], e) {
+			break
+		}
+		q[i] = q[c]
+		i = c
+	}
+	q[i] = e
+	return top
+}

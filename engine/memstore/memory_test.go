@@ -1,0 +1,138 @@
+package memstore
+
+import (
+	"context"
+	"encoding/hex"
+	"fmt"
+	"math/rand/v2"
+	"runtime"
+	"testing"
+	"time"
+
+	"github.com/nlcron/nlcron/engine"
+)
+
+// population generates realistic schedules deterministically: ids are UUIDs,
+// a thousand accounts, a few dozen cadences and zones, 10% with a callback
+// URL, 1% with vars.
+type population struct {
+	rng   *rand.Rand
+	base  time.Time
+	i     int
+	accts []string
+}
+
+var (
+	popCadences = func() []string {
+		var out []string
+		for h := range 24 {
+			out = append(out, fmt.Sprintf("every day at %d:00", h))
+		}
+		return append(out, "every weekday at 9am", "every monday at 8:30", "every 15 minutes", "every hour", "0 */2 * * *", "30 6 * * 1-5")
+	}()
+	popZones   = []string{"UTC", "Europe/Berlin", "America/New_York", "Asia/Tokyo", "Europe/London", "America/Los_Angeles", "Australia/Sydney", "Asia/Kolkata"}
+	popBundles = []string{"default", "default", "default", "research", "inbox"}
+)
+
+func newPopulation(seed uint64) *population {
+	p := &population{rng: rand.New(rand.NewPCG(seed, seed^0x9e3779b97f4a7c15)), base: time.Date(2030, 1, 1, 0, 0, 0, 0, time.UTC)}
+	for range 1000 {
+		p.accts = append(p.accts, p.uuid())
+	}
+	return p
+}
+
+func (p *population) uuid() string {
+	var b [16]byte
+	for i := 0; i < 16; i += 8 {
+		x := p.rng.Uint64()
+		for j := range 8 {
+			b[i+j] = byte(x >> (8 * j))
+		}
+	}
+	b[6] = b[6]&0x0f | 0x40
+	b[8] = b[8]&0x3f | 0x80
+	h := hex.EncodeToString(b[:])
+	return h[0:8] + "-" + h[8:12] + "-" + h[12:16] + "-" + h[16:20] + "-" + h[20:]
+}
+
+func (p *population) schedule() *engine.Schedule {
+	p.i++
+	cad := popCadences[p.rng.IntN(len(popCadences))]
+	created := p.base.Add(time.Duration(p.i) * time.Millisecond)
+	s := &engine.Schedule{
+		ID:          p.uuid(),
+		AccountID:   p.accts[p.rng.IntN(len(p.accts))],
+		ChatID:      p.uuid(),
+		Cadence:     cad,
+		Cron:        "0 9 * * *",
+		Timezone:    popZones[p.rng.IntN(len(popZones))],
+		Active:      true,
+		Bundle:      popBundles[p.rng.IntN(len(popBundles))],
+		ToolhouseID: "default",
+		CreatedAt:   created,
+		UpdatedAt:   created,
+		NextRunAt:   p.base.Add(time.Duration(p.rng.Int64N(int64(24 * time.Hour))).Truncate(time.Minute)),
+		Version:     1,
+	}
+	if p.rng.IntN(10) == 0 {
+		s.CallbackURL = fmt.Sprintf("https://hooks.example.com/%d", p.rng.IntN(100))
+	}
+	if p.rng.IntN(100) == 0 {
+		s.Vars = map[string]string{"user": "ada", "lang": "en"}
+	}
+	return s
+}
+
+// fill creates n schedules in st.
+func fill(tb testing.TB, st *Store, p *population, n int) {
+	tb.Helper()
+	ctx := context.Background()
+	for range n {
+		if err := st.CreateSchedule(ctx, p.schedule()); err != nil {
+			tb.Fatal(err)
+		}
+	}
+}
+
+func heapAlloc() uint64 {
+	runtime.GC()
+	runtime.GC()
+	var m runtime.MemStats
+	runtime.ReadMemStats(&m)
+	return m.HeapAlloc
+}
+
+// bytesPerSchedule measures the heap a store of n schedules holds.
+func bytesPerSchedule(tb testing.TB, n int) float64 {
+	p := newPopulation(1)
+	before := heapAlloc()
+	st := New()
+	fill(tb, st, p, n)
+	after := heapAlloc()
+	runtime.KeepAlive(st)
+	runtime.KeepAlive(p)
+	return float64(after-before) / float64(n)
+}
+
+// Issue 4: 1,000,000 active schedules held in at most 300 bytes each.
+func TestMemoryPerSchedule(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds a million schedules")
+	}
+	n := 1_000_000 / raceScale
+	per := bytesPerSchedule(t, n)
+	t.Logf("%d schedules: %.1f B/schedule", n, per)
+	if per > 300 {
+		t.Errorf("%.1f B/schedule, want <= 300", per)
+	}
+}
+
+func BenchmarkMemoryPerSchedule(b *testing.B) {
+	var per float64
+	for range b.N {
+		per = bytesPerSchedule(b, 1_000_000)
+	}
+	b.ReportMetric(per, "B/schedule")
+	b.ReportMetric(0, "ns/op")
+}
