@@ -357,4 +357,3 @@ func repeat(n int, f func(i int) string) []string {
 	}
 	return out
 }
-
