@@ -196,6 +196,26 @@ func testClaimDueActiveRun(t *testing.T, st engine.Store) {
 		t.Fatalf("FinishRun: %v", err)
 	}
 	check("run failed", false)
+
+	// Any active run counts, not only the latest: an older run still in
+	// progress while a newer one has completed.
+	older, newer := newRun(account, s.ID, t0.Add(-90*time.Minute)), newRun(account, s.ID, t0.Add(-80*time.Minute))
+	mustCreateRun(t, st, older)
+	if got, err := st.AcquireRuns(ctx, "worker-old", t0, t0.Add(time.Hour), 1); err != nil || len(got) != 1 || got[0].ID != older.ID {
+		t.Fatalf("AcquireRuns = %v, %v; want [%s]", runIDs(got), err, older.ID)
+	}
+	mustCreateRun(t, st, newer)
+	if got, err := st.AcquireRuns(ctx, worker, t0, t0.Add(time.Hour), 1); err != nil || len(got) != 1 || got[0].ID != newer.ID {
+		t.Fatalf("AcquireRuns = %v, %v; want [%s]", runIDs(got), err, newer.ID)
+	}
+	if _, err := st.FinishRun(ctx, newer.ID, worker, engine.Finish{Status: engine.RunCompleted, FinishedAt: t0}); err != nil {
+		t.Fatalf("FinishRun: %v", err)
+	}
+	check("older run in progress, newer completed", true)
+	if _, err := st.ExpireLeases(ctx, t0.Add(2*time.Hour), "expired"); err != nil {
+		t.Fatalf("ExpireLeases: %v", err)
+	}
+	check("older run expired", false)
 }
 
 // conflictingClaim checks that a claim violating (schedule, fire time)
@@ -271,6 +291,89 @@ func testClaimDueRunConflict(t *testing.T, st engine.Store) {
 		LastRunAt:        fire,
 		LastDispatchedAt: t0,
 	})
+}
+
+func testClaimDueOncePerCall(t *testing.T, st engine.Store) {
+	ctx := t.Context()
+	account := newID()
+	s := newSchedule(account)
+	s.NextRunAt = t0.Add(-time.Minute)
+	mustCreateSchedule(t, st, s)
+	calls := 0
+	n, err := st.ClaimDue(ctx, t0, 10, func(d engine.Due) engine.Claim {
+		calls++
+		return keepDue(d) // still due
+	})
+	if err != nil || n != 1 || calls != 1 {
+		t.Errorf("ClaimDue with a claim that leaves the schedule due = %d, %v (decide called %d times); want 1, nil, once", n, err, calls)
+	}
+	if got := mustGetSchedule(t, st, account, s.ID); got.Version != 2 || !got.NextRunAt.Equal(s.NextRunAt) {
+		t.Errorf("after the claim: Version %d, NextRunAt %v; want 2, %v", got.Version, got.NextRunAt, s.NextRunAt)
+	}
+	// It is due again on the next call.
+	n, err = st.ClaimDue(ctx, t0, 10, keepDue)
+	if err != nil || n != 1 {
+		t.Errorf("second ClaimDue = %d, %v; want 1", n, err)
+	}
+}
+
+// A failing Claim stops ClaimDue: the schedules handled before it stay
+// handled and are counted; nothing of the failing one, or of the schedules
+// after it, is applied.
+func testClaimDueStopsAtConflict(t *testing.T, st engine.Store) {
+	ctx := t.Context()
+	account := newID()
+	mk := func(next time.Time) *engine.Schedule {
+		s := newSchedule(account)
+		s.NextRunAt = next
+		mustCreateSchedule(t, st, s)
+		return s
+	}
+	first, bad, last := mk(t0.Add(-3*time.Minute)), mk(t0.Add(-2*time.Minute)), mk(t0.Add(-time.Minute))
+	mustCreateRun(t, st, newRun(account, bad.ID, bad.NextRunAt)) // its fire already has a run
+	badBefore := mustGetSchedule(t, st, account, bad.ID)
+	lastBefore := mustGetSchedule(t, st, account, last.ID)
+
+	var handled []string
+	n, err := st.ClaimDue(ctx, t0, 10, func(d engine.Due) engine.Claim {
+		handled = append(handled, d.Schedule.ID)
+		fire := d.Schedule.NextRunAt
+		run := newRun(account, d.Schedule.ID, fire)
+		return engine.Claim{
+			Occurrences: []engine.Occurrence{{ScheduleID: d.Schedule.ID, AccountID: account, FireTime: fire, Outcome: engine.OutcomeDispatched, RunID: run.ID, RecordedAt: t0}},
+			Run:         run,
+			NextRunAt:   t0.Add(time.Hour),
+			LastRunAt:   fire,
+		}
+	})
+	wantErr(t, "ClaimDue(second claim conflicts)", err, engine.ErrConflict)
+	if n != 1 {
+		t.Errorf("ClaimDue = %d, want 1 (the schedule handled before the conflict)", n)
+	}
+	if len(handled) < 2 || handled[0] != first.ID || handled[1] != bad.ID {
+		t.Errorf("decide saw %v, want %s then %s first", handled, first.ID, bad.ID)
+	}
+	if got := mustGetSchedule(t, st, account, first.ID); got.Version != 2 || !got.NextRunAt.Equal(t0.Add(time.Hour)) {
+		t.Errorf("schedule claimed before the conflict: Version %d, NextRunAt %v; want it applied", got.Version, got.NextRunAt)
+	}
+	if got := mustListOccurrences(t, st, account, first.ID); len(got) != 1 {
+		t.Errorf("schedule claimed before the conflict has %d occurrences, want 1", len(got))
+	}
+	if d := diff(badBefore, mustGetSchedule(t, st, account, bad.ID)); d != "" {
+		t.Errorf("conflicting schedule changed (-want +got):\n%s", d)
+	}
+	if got := mustListOccurrences(t, st, account, bad.ID); len(got) != 0 {
+		t.Errorf("conflicting schedule has occurrences %+v, want none", got)
+	}
+	if d := diff(lastBefore, mustGetSchedule(t, st, account, last.ID)); d != "" {
+		t.Errorf("schedule after the conflict changed (-want +got):\n%s", d)
+	}
+	if got := mustListOccurrences(t, st, account, last.ID); len(got) != 0 {
+		t.Errorf("schedule after the conflict has occurrences %+v, want none", got)
+	}
+	if got := walkRuns(t, st, account, engine.RunFilter{}); len(got) != 2 {
+		t.Errorf("runs after the stopped claim = %d, want 2 (the old one and the first claim's)", len(got))
+	}
 }
 
 func testClaimDueConcurrent(t *testing.T, st engine.Store) {

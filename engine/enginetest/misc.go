@@ -114,6 +114,25 @@ func testVarsNilVersusEmpty(t *testing.T, st engine.Store) {
 		if d := diff(stored(s), got); d != "" {
 			t.Errorf("%s: after update (-want +got):\n%s", tc.name, d)
 		}
+
+		// Runs too, through their lifecycle.
+		r := newRun(account, s.ID, t0)
+		r.Vars = tc.vars
+		mustCreateRun(t, st, r)
+		if got := mustGetRun(t, st, account, r.ID); (got.Vars == nil) != (tc.vars == nil) || diff(r.Vars, got.Vars) != "" {
+			t.Errorf("%s: run created with Vars %#v, got back %#v", tc.name, tc.vars, got.Vars)
+		}
+		acquired, err := st.AcquireRuns(t.Context(), "worker-1", t0, t0.Add(time.Minute), 1)
+		if err != nil || len(acquired) != 1 {
+			t.Fatalf("%s: AcquireRuns = %v, %v", tc.name, runIDs(acquired), err)
+		}
+		if (acquired[0].Vars == nil) != (tc.vars == nil) {
+			t.Errorf("%s: acquired run has Vars %#v, want %#v", tc.name, acquired[0].Vars, tc.vars)
+		}
+		finished, err := st.FinishRun(t.Context(), r.ID, "worker-1", engine.Finish{Status: engine.RunCompleted, FinishedAt: t0.Add(time.Second)})
+		if err != nil || (finished.Vars == nil) != (tc.vars == nil) {
+			t.Errorf("%s: finished run has Vars %#v (%v), want %#v", tc.name, finished.Vars, err, tc.vars)
+		}
 	}
 }
 

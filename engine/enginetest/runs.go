@@ -1,7 +1,6 @@
 package enginetest
 
 import (
-	"errors"
 	"sync"
 	"testing"
 	"time"
@@ -145,10 +144,10 @@ func testRunLifecycle(t *testing.T, st engine.Store) {
 	}
 	started := got[0]
 	checkRunTimes(t, started)
-	if started.Status != engine.RunInProgress || !started.StartedAt.Equal(now) || started.Attempt != 1 ||
+	if started.Status != engine.RunInProgress || !started.StartedAt.Equal(now) || !started.UpdatedAt.Equal(now) || started.Attempt != 1 ||
 		started.LeaseOwner != worker || !started.LeaseExpiresAt.Equal(lease) {
-		t.Errorf("acquired run: status %s, StartedAt %v, Attempt %d, LeaseOwner %q, LeaseExpiresAt %v; want in_progress, %v, 1, %q, %v",
-			started.Status, started.StartedAt, started.Attempt, started.LeaseOwner, started.LeaseExpiresAt, now, worker, lease)
+		t.Errorf("acquired run: status %s, StartedAt %v, UpdatedAt %v, Attempt %d, LeaseOwner %q, LeaseExpiresAt %v; want in_progress, %v, %[2]v, 1, %q, %v",
+			started.Status, started.StartedAt, started.UpdatedAt, started.Attempt, started.LeaseOwner, started.LeaseExpiresAt, now, worker, lease)
 	}
 	if d := diff(started, mustGetRun(t, st, account, r.ID)); d != "" {
 		t.Errorf("GetRun after acquire differs from what AcquireRuns returned (-returned +stored):\n%s", d)
@@ -156,7 +155,7 @@ func testRunLifecycle(t *testing.T, st engine.Store) {
 	// Everything else is as created.
 	want := r.Clone()
 	want.Status, want.StartedAt, want.Attempt, want.LeaseOwner, want.LeaseExpiresAt = started.Status, started.StartedAt, started.Attempt, started.LeaseOwner, started.LeaseExpiresAt
-	want.UpdatedAt = started.UpdatedAt // not specified for AcquireRuns
+	want.UpdatedAt = now
 	if d := diff(want, started); d != "" {
 		t.Errorf("acquired run (-want +got):\n%s", d)
 	}
@@ -190,6 +189,12 @@ func testRunLifecycle(t *testing.T, st engine.Store) {
 	if finished.Attempt != 1 || !finished.StartedAt.Equal(now) || finished.ID != r.ID || finished.ScheduleID != s.ID {
 		t.Errorf("FinishRun changed Attempt/StartedAt/ID/ScheduleID: %+v", finished)
 	}
+	if !finished.UpdatedAt.Equal(f.FinishedAt) || finished.LeaseOwner != "" || !finished.LeaseExpiresAt.IsZero() {
+		t.Errorf("FinishRun: UpdatedAt %v, LeaseOwner %q, LeaseExpiresAt %v; want %v and the lease cleared", finished.UpdatedAt, finished.LeaseOwner, finished.LeaseExpiresAt, f.FinishedAt)
+	}
+	if d := diff(r.Vars, finished.Vars); d != "" {
+		t.Errorf("FinishRun changed Vars (-want +got):\n%s", d)
+	}
 	if d := diff(finished, mustGetRun(t, st, account, r.ID)); d != "" {
 		t.Errorf("GetRun after finish differs from what FinishRun returned (-returned +stored):\n%s", d)
 	}
@@ -217,14 +222,9 @@ func testRunLifecycle(t *testing.T, st engine.Store) {
 	}
 
 	// Unknown runs have no lease either.
-	err = st.RenewLease(ctx, newID(), worker, lease)
-	if !errors.Is(err, engine.ErrLeaseLost) && !errors.Is(err, engine.ErrNotFound) {
-		t.Errorf("RenewLease(unknown run): %v, want ErrLeaseLost or ErrNotFound", err)
-	}
+	wantErr(t, "RenewLease(unknown run)", st.RenewLease(ctx, newID(), worker, lease), engine.ErrLeaseLost)
 	_, err = st.FinishRun(ctx, newID(), worker, f)
-	if !errors.Is(err, engine.ErrLeaseLost) && !errors.Is(err, engine.ErrNotFound) {
-		t.Errorf("FinishRun(unknown run): %v, want ErrLeaseLost or ErrNotFound", err)
-	}
+	wantErr(t, "FinishRun(unknown run)", err, engine.ErrLeaseLost)
 	// A queued run is not held by anyone.
 	r3 := newRun(account, "", t0)
 	mustCreateRun(t, st, r3)
@@ -261,8 +261,11 @@ func testExpireLeases(t *testing.T, st engine.Store) {
 	}
 	got := expired[0]
 	checkRunTimes(t, got)
-	if got.Status != engine.RunFailed || got.Error != "lease expired: engine died" {
-		t.Errorf("expired run: status %s, error %q; want failed with the given text", got.Status, got.Error)
+	at := t0.Add(45 * time.Second)
+	if got.Status != engine.RunFailed || got.Error != "lease expired: engine died" || !got.FinishedAt.Equal(at) || !got.UpdatedAt.Equal(at) ||
+		got.LeaseOwner != "" || !got.LeaseExpiresAt.IsZero() {
+		t.Errorf("expired run: status %s, error %q, FinishedAt %v, UpdatedAt %v, LeaseOwner %q, LeaseExpiresAt %v; want failed with the given text at %v, lease cleared",
+			got.Status, got.Error, got.FinishedAt, got.UpdatedAt, got.LeaseOwner, got.LeaseExpiresAt, at)
 	}
 	if d := diff(got, mustGetRun(t, st, account, short.ID)); d != "" {
 		t.Errorf("GetRun differs from what ExpireLeases returned (-returned +stored):\n%s", d)
@@ -287,6 +290,31 @@ func testExpireLeases(t *testing.T, st engine.Store) {
 	}
 	if _, err := st.FinishRun(ctx, long.ID, "worker-b", engine.Finish{Status: engine.RunCompleted, FinishedAt: t0.Add(100 * time.Second)}); err != nil {
 		t.Errorf("FinishRun(renewed run): %v", err)
+	}
+}
+
+// A lease whose time has passed is the store's business only through
+// ExpireLeases: until then its holder may renew and finish it (stores must
+// not consult their own clock).
+func testLeasePastItsTime(t *testing.T, st engine.Store) {
+	ctx := t.Context()
+	account := newID()
+	const worker = "worker-1"
+	long, short := newRun(account, "", time.Date(2001, 1, 1, 0, 0, 0, 0, time.UTC)), newRun(account, "", time.Date(2001, 1, 1, 0, 1, 0, 0, time.UTC))
+	mustCreateRun(t, st, long)
+	mustCreateRun(t, st, short)
+	past := time.Date(2001, 1, 1, 0, 0, 30, 0, time.UTC) // long before the wall clock
+	if got, err := st.AcquireRuns(ctx, worker, past.Add(-time.Second), past, 2); err != nil || len(got) != 2 {
+		t.Fatalf("AcquireRuns = %v, %v; want both runs", runIDs(got), err)
+	}
+	if err := st.RenewLease(ctx, long.ID, worker, past.Add(time.Minute)); err != nil {
+		t.Errorf("RenewLease of a lease past its time (not yet expired by ExpireLeases): %v", err)
+	}
+	if _, err := st.FinishRun(ctx, short.ID, worker, engine.Finish{Status: engine.RunCompleted, FinishedAt: past.Add(time.Second)}); err != nil {
+		t.Errorf("FinishRun of a lease past its time (not yet expired by ExpireLeases): %v", err)
+	}
+	if r := mustGetRun(t, st, account, long.ID); r.Status != engine.RunInProgress || !r.LeaseExpiresAt.Equal(past.Add(time.Minute)) {
+		t.Errorf("renewed run: status %s, LeaseExpiresAt %v; want in_progress until %v", r.Status, r.LeaseExpiresAt, past.Add(time.Minute))
 	}
 }
 
@@ -327,7 +355,7 @@ func testRequeueRun(t *testing.T, st engine.Store) {
 	want.Error, want.LastAgentMessage = "", ""
 	want.StartedAt, want.FinishedAt = time.Time{}, time.Time{}
 	want.UpdatedAt = now
-	want.LeaseOwner, want.LeaseExpiresAt = got.LeaseOwner, got.LeaseExpiresAt // not specified
+	want.LeaseOwner, want.LeaseExpiresAt = "", time.Time{}
 	if d := diff(want, got); d != "" {
 		t.Errorf("RequeueRun returned (-want +got):\n%s", d)
 	}
