@@ -304,7 +304,7 @@ func TestMinCadenceReject(t *testing.T) {
 func TestClockSteps(t *testing.T) {
 	t.Parallel()
 	synctest.Test(t, func(t *testing.T) {
-		e, b := setup(t, nil)
+		e, b := setup(t, func(c *engine.Config) { c.PollInterval = 0 }) // the default, 1s
 		s := mustCreate(t, e, "0 * * * *")
 		start(t, e)
 
@@ -405,8 +405,8 @@ func TestTwoEnginesShareAStore(t *testing.T) {
 func TestAnotherReplicasScheduleIsNoticed(t *testing.T) {
 	t.Parallel()
 	synctest.Test(t, func(t *testing.T) {
-		e, b := setup(t, nil)
-		mustCreate(t, e, "0 5 * * *") // the engine's own next due time: 05:00
+		e, b := setup(t, func(c *engine.Config) { c.PollInterval = 0 }) // the default, 1s
+		mustCreate(t, e, "0 5 * * *")                                   // the engine's own next due time: 05:00
 		start(t, e)
 		sleep(59*time.Second + 500*time.Millisecond)
 		s := &engine.Schedule{

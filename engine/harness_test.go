@@ -57,6 +57,9 @@ func setup(t *testing.T, mod func(*engine.Config)) (*engine.Engine, *testBundle)
 		Observer:      b.obs,
 		OnRunFinished: func(_ context.Context, r *engine.Run) { b.finished <- r },
 		WorkerID:      "worker-1",
+		// Long simulated spans cost one wake-up per PollInterval; tests
+		// about polling itself set 1s (the default) again.
+		PollInterval: 10 * time.Second,
 	}
 	if mod != nil {
 		mod(&cfg)
