@@ -4,6 +4,8 @@ import (
 	"context"
 	"flag"
 	"fmt"
+	"os"
+	"path/filepath"
 	"sync"
 	"sync/atomic"
 	"syscall"
@@ -154,10 +156,12 @@ func BenchmarkCreateSchedules100k(b *testing.B) {
 
 func benchmarkCreate(b *testing.B, total, callers int) {
 	ctx := context.Background()
-	var elapsed, cpu time.Duration
+	var elapsed, cpu, reopen time.Duration
+	var size int64
 	for range b.N {
 		b.StopTimer()
-		s, err := sqlitestore.Open(ctx, b.TempDir()+"/create.db")
+		path := filepath.Join(b.TempDir(), "create.db")
+		s, err := sqlitestore.Open(ctx, path)
 		if err != nil {
 			b.Fatal(err)
 		}
@@ -186,7 +190,22 @@ func benchmarkCreate(b *testing.B, total, callers int) {
 		if err := s.Close(); err != nil {
 			b.Fatal(err)
 		}
+		// Reopening reads the whole file (quick_check).
+		start = time.Now()
+		s, err = sqlitestore.Open(ctx, path)
+		if err != nil {
+			b.Fatal(err)
+		}
+		reopen += time.Since(start)
+		if err := s.Close(); err != nil {
+			b.Fatal(err)
+		}
+		if st, err := os.Stat(path); err == nil {
+			size = st.Size()
+		}
 	}
+	b.ReportMetric(float64(reopen.Milliseconds())/float64(b.N), "reopen-ms")
+	b.ReportMetric(float64(size)/1e6, "file-MB")
 	b.ReportMetric(elapsed.Seconds()/float64(b.N)*100_000/float64(total), "s/100k")
 	b.ReportMetric(float64(total*b.N)/elapsed.Seconds(), "schedules/s")
 	b.ReportMetric(float64(cpu.Microseconds())/float64(total*b.N), "cpu-µs/schedule")

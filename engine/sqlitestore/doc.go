@@ -5,15 +5,23 @@
 // # Opening
 //
 // [Open] opens (or creates) a database file with the settings this store is
-// built for, through the pure-Go driver modernc.org/sqlite (no cgo):
+// built for, through the pure-Go driver modernc.org/sqlite (no cgo), which
+// this package therefore imports:
 //
 //   - journal_mode=WAL, so readers never wait for the writer;
 //   - synchronous=NORMAL: a committed write survives the process being killed
 //     at any moment; after a power failure the last few commits may be lost,
 //     but the file is never corrupt;
-//   - busy_timeout=10s and foreign_keys=on;
+//   - busy_timeout=10s, foreign_keys=on, temp_store=memory, and a page cache
+//     of up to 32 MB per connection;
 //   - a pool of one connection for writes and a small read-only pool for
 //     reads.
+//
+// Open also runs SQLite's quick_check, which reads the whole file (0.1-0.8 s
+// for 100,000 schedules on a loaded 2-core machine), so that a damaged file
+// is refused at once with an error matching [ErrCorrupt] rather than failing
+// some later call. A file it cannot write gives an error matching
+// [ErrReadOnly].
 //
 // [New] wraps a *sql.DB the caller opened and configured (any database/sql
 // SQLite driver). Both apply the embedded schema migrations before returning.
@@ -21,12 +29,19 @@
 // # Concurrency
 //
 // SQLite has one writer at a time. The store serialises its own writes in
-// process (so they queue instead of spinning in SQLite's busy handler), and
-// every multi-statement write runs in a BEGIN IMMEDIATE transaction, which
-// takes the write lock up front: a transaction never has to upgrade a read
-// snapshot to a write, the case where WAL mode fails with SQLITE_BUSY at once.
-// [Store.ClaimDue] therefore runs in one write transaction, which is what makes
-// concurrent callers, in this process or in others, exclusive.
+// process, so that they queue instead of spinning in SQLite's busy handler,
+// and every write transaction holds the write lock from its start (BEGIN
+// IMMEDIATE, or with [New] a no-op write first): a transaction never has to
+// upgrade a read snapshot to a write, the case where WAL mode fails with
+// SQLITE_BUSY at once. [Store.ClaimDue] runs in one such transaction, which is
+// what makes concurrent callers, in this process or in others, exclusive.
+//
+// Single-item writes (creating, updating or deleting a schedule, creating,
+// finishing or renewing a run, re-queueing one, putting a key) that arrive
+// while another write holds the lock are committed together in one
+// transaction (group commit), each with its own outcome: with many
+// concurrent callers most of the cost of a commit is shared. Every statement
+// is prepared once per connection.
 //
 // # Schema
 //
@@ -40,12 +55,20 @@
 // NULL where a column may be unset), so they round-trip exactly. Vars and
 // Results are JSON text, with NULL for a nil map or slice.
 //
+// The indexes keep every query the dispatcher repeats O(log n): due
+// schedules (a partial index of active schedules by next fire time), queued
+// runs, leases, the runs not ended of a schedule, and the newest-first
+// listings by account and by schedule.
+//
 // # Errors
 //
 // Errors are wrapped with "sqlitestore: <operation>: " and match the engine's
 // sentinels: [engine.ErrNotFound], [engine.ErrConflict] (an id or a
 // (schedule, fire time) already taken, or a lost compare-and-swap),
 // [engine.ErrLeaseLost], [engine.ErrRunNotCompleted], and [engine.ErrInvalid]
-// for a malformed cursor. A cancelled context yields an error wrapping
-// ctx.Err(), and nothing of the interrupted call is applied.
+// for a malformed cursor; and [ErrCorrupt] or [ErrReadOnly] for trouble with
+// the file. A context cancelled before a call's write starts yields an error
+// wrapping ctx.Err() and nothing of the call is applied; a write already
+// running in a group commit is not interrupted, and reports the commit's
+// outcome.
 package sqlitestore

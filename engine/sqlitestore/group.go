@@ -133,10 +133,8 @@ func (s *Store) runGroup(group []*groupOp) bool {
 		op.err = op.fn(querier{ctx: context.WithoutCancel(op.ctx), tx: tx, c: s.wst})
 		if op.err != nil && !cleanErr(op.err) {
 			_ = tx.Rollback()
-			if len(group) > 1 {
-				return false
-			}
-			return true
+			// Alone, op has its outcome; in a group, the others need theirs.
+			return len(group) == 1
 		}
 		ran++
 	}

@@ -86,8 +86,9 @@ func open(ctx context.Context, path string) (_ *Store, err error) {
 }
 
 // quickCheck runs SQLite's quick_check, which reads every page of the file
-// (O(size): about NNN ms for 100,000 schedules), so that a damaged file is
-// refused when opened rather than failing some later call.
+// (O(size): 0.1-0.8 s for 100,000 schedules, a 37 MB file, on a loaded
+// 2-core machine), so that a damaged file is refused when opened rather than
+// failing some later call.
 func quickCheck(ctx context.Context, db *sql.DB) error {
 	var res string
 	if err := db.QueryRowContext(ctx, "PRAGMA quick_check(1)").Scan(&res); err != nil {
