@@ -66,7 +66,7 @@ type Store struct {
 	runs      slab[run]
 	runByID   map[key]uint32
 	runByFire map[fireKey]uint32
-	runExtra  map[uint32]*runExtra // by slot, for runs with a transcript, error, message or vars
+	extras    slab[*runExtra] // by run slot: nil unless the run has a transcript, error, message or vars
 	schedRuns map[key]*scheduleRuns
 	queued    []queueEntry        // min-heap of queued runs
 	leased    map[uint32]struct{} // in-progress runs
@@ -85,7 +85,6 @@ func New() *Store {
 		occLists:  make([][]occ, 1),
 		runByID:   make(map[key]uint32),
 		runByFire: make(map[fireKey]uint32),
-		runExtra:  make(map[uint32]*runExtra),
 		schedRuns: make(map[key]*scheduleRuns),
 		leased:    make(map[uint32]struct{}),
 		keys:      make(map[string]uint32),

@@ -108,6 +108,7 @@ type claimHint struct {
 // insertRun stores r, which checkNewRun accepted with keys k.
 func (st *Store) insertRun(r *engine.Run, k runKeys, hint *claimHint) {
 	slot := st.runs.grow()
+	st.extras.grow()
 	x := st.runs.at(slot)
 	x.id = k.id
 	if k.idName {
@@ -146,7 +147,7 @@ func (st *Store) insertRun(r *engine.Run, k runKeys, hint *claimHint) {
 	x.finished = micros(r.FinishedAt)
 	x.leaseExpiry = micros(r.LeaseExpiresAt)
 	if r.Results != nil || r.Error != "" || r.LastAgentMessage != "" || r.Vars != nil {
-		st.runExtra[slot] = &runExtra{
+		*st.extras.at(slot) = &runExtra{
 			results:          slices.Clone(r.Results),
 			err:              r.Error,
 			lastAgentMessage: r.LastAgentMessage,
@@ -215,18 +216,18 @@ func (st *Store) extra(slot uint32) *runExtra {
 	x := st.runs.at(slot)
 	if x.flags&rExtra == 0 {
 		e := &runExtra{}
-		st.runExtra[slot] = e
+		*st.extras.at(slot) = e
 		x.flags |= rExtra
 		return e
 	}
-	return st.runExtra[slot]
+	return *st.extras.at(slot)
 }
 
 // tidyExtra drops the extra record of slot if it holds nothing.
 func (st *Store) tidyExtra(slot uint32) {
 	x := st.runs.at(slot)
-	if x.flags&rExtra != 0 && st.runExtra[slot].empty() {
-		delete(st.runExtra, slot)
+	if e := st.extras.at(slot); x.flags&rExtra != 0 && (*e).empty() {
+		*e = nil
 		x.flags &^= rExtra
 	}
 }
@@ -234,8 +235,14 @@ func (st *Store) tidyExtra(slot uint32) {
 // run returns the engine form of the run in slot.
 func (st *Store) run(slot uint32) *engine.Run {
 	x := st.runs.at(slot)
+	return st.runWithID(slot, st.decode(x.id, x.flags&rIDName != 0))
+}
+
+// runWithID is run for a caller that has the id text already.
+func (st *Store) runWithID(slot uint32, id string) *engine.Run {
+	x := st.runs.at(slot)
 	out := &engine.Run{
-		ID:             st.decode(x.id, x.flags&rIDName != 0),
+		ID:             id,
 		AccountID:      st.strs.get(x.account),
 		ChatID:         st.decode(x.chat, x.flags&rChatName != 0),
 		Status:         engine.RunStatus(st.strs.get(x.status)),
@@ -255,7 +262,7 @@ func (st *Store) run(slot uint32) *engine.Run {
 		out.ScheduleID = st.decode(x.sched, x.flags&rSchedName != 0)
 	}
 	if x.flags&rExtra != 0 {
-		e := st.runExtra[slot]
+		e := *st.extras.at(slot)
 		out.Results = slices.Clone(e.results)
 		out.Error = e.err
 		out.LastAgentMessage = e.lastAgentMessage
@@ -322,7 +329,7 @@ func (st *Store) GetRun(ctx context.Context, accountID, id string) (*engine.Run,
 	if !ok {
 		return nil, fmt.Errorf("memstore: get run %s: %w", id, engine.ErrNotFound)
 	}
-	return st.run(slot), nil
+	return st.runWithID(slot, id), nil
 }
 
 // ListRuns implements [engine.RunStore]. With a ScheduleID it walks that
@@ -481,7 +488,7 @@ func (st *Store) FinishRun(ctx context.Context, id, worker string, f engine.Fini
 	x.updated = x.finished
 	st.endLease(x)
 	st.setStatus(slot, st.strs.add(string(f.Status)))
-	return st.run(slot), nil
+	return st.runWithID(slot, id), nil
 }
 
 // ExpireLeases implements [engine.RunStore]. Expired runs get FinishedAt and
