@@ -65,7 +65,10 @@ type Config struct {
 	ShutdownGrace time.Duration
 	// PollInterval is the longest the dispatcher sleeps between looks at
 	// the store, so that clock steps and other replicas' changes are
-	// noticed. Default 1 second.
+	// noticed; the workers also look for queued runs at least this often
+	// (runs created through this Engine wake them at once). It is also the
+	// slack allowed between dispatch instants by the minimum-cadence rule.
+	// Default 1 second.
 	PollInterval time.Duration
 	// WorkerID names this engine as a lease owner. Default: a random UUID.
 	WorkerID string
