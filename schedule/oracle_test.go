@@ -11,11 +11,20 @@ import (
 
 // naiveMatch reports whether the wall-clock minute y-mo-d h:mi matches fs.
 func naiveMatch(fs *fields, y int, mo time.Month, d, h, mi int) bool {
-	if fs.set[fMinute]&(1<<mi) == 0 || fs.set[fHour]&(1<<h) == 0 || fs.set[fMonth]&(1<<int(mo)) == 0 {
+	if fs.set[fMinute]&(1<<mi) == 0 || fs.set[fHour]&(1<<h) == 0 {
 		return false
 	}
 	last := time.Date(y, mo+1, 0, 12, 0, 0, 0, time.UTC).Day()
 	first := time.Date(y, mo, 1, 12, 0, 0, 0, time.UTC).Weekday()
+	return naiveDay(fs, mo, d, last, first)
+}
+
+// naiveDay reports whether day d of month mo matches the month and day
+// fields of fs, given the month's length and the weekday of its first day.
+func naiveDay(fs *fields, mo time.Month, d, last int, first time.Weekday) bool {
+	if fs.set[fMonth]&(1<<int(mo)) == 0 {
+		return false
+	}
 	weekday := func(day int) time.Weekday { return (first + time.Weekday(day-1)) % 7 }
 	wd := weekday(d)
 
