@@ -16,19 +16,19 @@ var update = flag.Bool("update", false, "rewrite the golden files in testdata/")
 
 // goldenExprs are pinned around every transition in testdata/dst/.
 var goldenExprs = []string{
-	"30 2 * * *",    // fixed, inside most spring-forward gaps
-	"0,30 2 * * *",  // two fixed times in one gap collapse into one fire
-	"0 2 * * *",     // fixed, at the start of the gap or overlap
-	"30 1 * * *",    // fixed, inside most fall-back overlaps
-	"0 0 * * *",     // midnight: skipped in Sao Paulo and Havana
-	"30 0 * * *",    //
-	"0 3 * * *",     //
-	"45 1,2 * * *",  //
-	"*/30 * * * *",  // wildcard: skipped in gaps, twice in overlaps
-	"15 * * * *",    // wildcard (hour field is *)
-	"0 */2 * * *",   // wildcard with a stepped hour
-	"*/20 2 * * *",  // wildcard (minute field starts with *)
-	"0 0-3 * * 0",   // fixed, Sundays only
+	"30 2 * * *",   // fixed, inside most spring-forward gaps
+	"0,30 2 * * *", // two fixed times in one gap collapse into one fire
+	"0 2 * * *",    // fixed, at the start of the gap or overlap
+	"30 1 * * *",   // fixed, inside most fall-back overlaps
+	"0 0 * * *",    // midnight: skipped in Sao Paulo and Havana
+	"30 0 * * *",   //
+	"0 3 * * *",    //
+	"45 1,2 * * *", //
+	"*/30 * * * *", // wildcard: skipped in gaps, twice in overlaps
+	"15 * * * *",   // wildcard (hour field is *)
+	"0 */2 * * *",  // wildcard with a stepped hour
+	"*/20 2 * * *", // wildcard (minute field starts with *)
+	"0 0-3 * * 0",  // fixed, Sundays only
 }
 
 // TestDSTGolden pins the fire times of goldenExprs within four hours of
