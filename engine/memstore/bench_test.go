@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/binary"
 	"sync"
+	"sync/atomic"
 	"syscall"
 	"testing"
 	"time"
@@ -48,9 +49,8 @@ func seqID(n uint64) string {
 // claimer returns a decide function like the engine's: one occurrence and
 // one queued run per due schedule, next fire a day later.
 func claimer(now time.Time) func(engine.Due) engine.Claim {
-	var n uint64
 	return func(d engine.Due) engine.Claim {
-		n++
+		n := runSeq.Add(1) // unique across benchmarks sharing a store
 		s := d.Schedule
 		fire := s.NextRunAt
 		r := &engine.Run{
@@ -76,6 +76,8 @@ func claimer(now time.Time) func(engine.Due) engine.Claim {
 		}
 	}
 }
+
+var runSeq atomic.Uint64
 
 var million struct {
 	once sync.Once

@@ -136,3 +136,50 @@ func BenchmarkMemoryPerSchedule(b *testing.B) {
 	b.ReportMetric(per, "B/schedule")
 	b.ReportMetric(0, "ns/op")
 }
+
+// BenchmarkMemoryPerRun measures what a dispatched run costs the store once
+// finished: the run (with a one-message transcript), its occurrence and
+// their indexes.
+func BenchmarkMemoryPerRun(b *testing.B) {
+	const n = 100_000
+	var per float64
+	for range b.N {
+		st := New()
+		fill(b, st, newPopulation(5), n)
+		ctx := context.Background()
+		now := time.Date(2040, 1, 1, 0, 0, 0, 0, time.UTC)
+		before := heapAlloc()
+		decide := claimer(now)
+		for {
+			got, err := st.ClaimDue(ctx, now, 1000, func(d engine.Due) engine.Claim {
+				c := decide(d)
+				c.NextRunAt = time.Time{} // one run per schedule
+				return c
+			})
+			if err != nil {
+				b.Fatal(err)
+			}
+			if got == 0 {
+				break
+			}
+			runs, err := st.AcquireRuns(ctx, "worker-1", now, now.Add(time.Minute), 1000)
+			if err != nil {
+				b.Fatal(err)
+			}
+			for _, r := range runs {
+				if _, err := st.FinishRun(ctx, r.ID, "worker-1", engine.Finish{
+					Status:           engine.RunCompleted,
+					Results:          []engine.Message{{Role: "assistant", Content: "done"}},
+					LastAgentMessage: "done",
+					FinishedAt:       now,
+				}); err != nil {
+					b.Fatal(err)
+				}
+			}
+		}
+		per = float64(heapAlloc()-before) / n
+		runtime.KeepAlive(st)
+	}
+	b.ReportMetric(per, "B/run")
+	b.ReportMetric(0, "ns/op")
+}
