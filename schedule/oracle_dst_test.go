@@ -163,3 +163,54 @@ func fmtTimes(ts []time.Time) []string {
 	}
 	return out
 }
+
+// TestOracleOutsideTable checks transitions before and after the cached
+// zone table (1970-2100), where lookups fall back to the time package,
+// and around the table's edges.
+func TestOracleOutsideTable(t *testing.T) {
+	t.Parallel()
+	r := rand.New(rand.NewPCG(5, 6))
+	cases := []struct {
+		zone  string
+		years []int
+	}{
+		{"America/New_York", []int{1950, 1969, 1970, 2099, 2100, 2150}},
+		{"Europe/London", []int{1968, 1971, 2160}},
+		{"Australia/Lord_Howe", []int{2120}},
+	}
+	exprs := dstExprs
+	if raceBuild {
+		exprs = exprs[:6]
+	}
+	for _, c := range cases {
+		loc := mustLoad(t, c.zone)
+		for _, y := range c.years {
+			for _, tr := range transitionsIn(loc, y) {
+				for _, e := range exprs {
+					checkAgainstOracle(t, e, loc, tr.Add(-6*time.Hour), tr.Add(6*time.Hour), r)
+				}
+			}
+		}
+	}
+}
+
+// TestExtremeInstants checks that Next and Prev behave at the edges of
+// time.Time's useful range.
+func TestExtremeInstants(t *testing.T) {
+	t.Parallel()
+	ny := mustLoad(t, "America/New_York")
+	for _, loc := range []*time.Location{time.UTC, ny} {
+		for _, e := range []string{"* * * * *", "0 0 29 2 *", "0 0 * * 1#5", "0 0 L 2 *"} {
+			s := MustParse(e, loc)
+			for _, q := range []time.Time{{}, time.Date(1, 1, 1, 0, 0, 0, 0, time.UTC), time.Date(1600, 2, 28, 0, 0, 0, 0, loc), time.Date(9999, 12, 1, 0, 0, 0, 0, loc), time.Date(-4000, 1, 1, 0, 0, 0, 0, time.UTC)} {
+				n := s.Next(q)
+				if !n.After(q) {
+					t.Errorf("%q in %s: Next(%s) = %s, not after", e, loc, q, n)
+				}
+				if p := s.Prev(n); !p.Before(n) || !s.Next(p).Equal(n) {
+					t.Errorf("%q in %s: Prev(%s) = %s, Next of which is %s", e, loc, n, p, s.Next(p))
+				}
+			}
+		}
+	}
+}
