@@ -152,3 +152,50 @@ func ExampleParseCadencePolicy() {
 	// reject <nil>
 	// engine: unknown cadence policy "squash" (want "clamp" or "reject"): invalid input
 }
+
+// An agent run starts at once; a message on the completed run queues it
+// again, with the transcript so far.
+func ExampleEngine_AddMessage() {
+	finished := make(chan *engine.Run)
+	eng, err := engine.New(engine.Config{
+		Store: memstore.New(),
+		Runner: engine.RunnerFunc(func(ctx context.Context, r *engine.Run) (engine.Result, error) {
+			answer := "sunny today"
+			if n := len(r.Results); n > 0 && r.Results[n-1].Role == "user" {
+				answer = "rain " + r.Results[n-1].Content
+			}
+			return engine.Result{Messages: []engine.Message{{Role: "assistant", Content: answer}}, LastAgentMessage: answer}, nil
+		}),
+		OnRunFinished: func(_ context.Context, r *engine.Run) { finished <- r },
+	})
+	if err != nil {
+		panic(err)
+	}
+	ctx, stop := context.WithCancel(context.Background())
+	stopped := make(chan struct{})
+	go func() { _ = eng.Run(ctx); close(stopped) }()
+
+	r, err := eng.CreateAgentRun(ctx, "acct-1", engine.RunInput{ChatID: "0b3e2f62-8f0e-4c47-9d9a-1f2b3c4d5e6f"})
+	if err != nil {
+		panic(err)
+	}
+	fmt.Println(r.Status)
+	r = <-finished
+	fmt.Println(r.Status+":", r.LastAgentMessage)
+
+	r, err = eng.AddMessage(ctx, "acct-1", r.ID, "tomorrow?")
+	if err != nil {
+		panic(err)
+	}
+	fmt.Println(r.Status, "with", len(r.Results), "messages")
+	r = <-finished
+	fmt.Println(r.Status+":", r.LastAgentMessage, "with", len(r.Results), "messages")
+
+	stop()
+	<-stopped
+	// Output:
+	// queued
+	// completed: sunny today
+	// queued with 2 messages
+	// completed: rain tomorrow? with 3 messages
+}
