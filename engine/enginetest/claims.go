@@ -120,6 +120,10 @@ func testClaimDueApplies(t *testing.T, st engine.Store) {
 	if d := diff(after, mustGetSchedule(t, st, account, s.ID)); d != "" {
 		t.Errorf("schedule after claim (-want +got):\n%s", d)
 	}
+	// An update prepared before the claim lost the race.
+	stale := before.Clone()
+	stale.Bundle = "written from a stale read"
+	wantErr(t, "UpdateSchedule(version from before the claim)", st.UpdateSchedule(ctx, stale), engine.ErrConflict)
 	if d := diff(want.Occurrences, mustListOccurrences(t, st, account, s.ID)); d != "" {
 		t.Errorf("occurrences after claim (-want +got):\n%s", d)
 	}
