@@ -1,15 +1,19 @@
 package schedule
 
 // Proleptic Gregorian calendar arithmetic on day numbers (days since
-// 1970-01-01), after Howard Hinnant's "chrono-Compatible Low-Level Date
-// Algorithms". Everything is integer arithmetic, so the hot paths never
-// call time.Date.
+// 1970-01-01). Everything is integer arithmetic, so the hot paths never
+// call time.Date. The signed fallbacks follow Howard Hinnant's
+// "chrono-Compatible Low-Level Date Algorithms".
 
 // daysPer400Years is the length of the Gregorian cycle; it is a multiple
 // of 7, so weekdays repeat with it too.
 const daysPer400Years = 146097
 
+// floorDiv divides rounding towards negative infinity.
 func floorDiv(a, b int64) int64 {
+	if a >= 0 && b > 0 {
+		return a / b
+	}
 	q := a / b
 	if (a%b != 0) && ((a < 0) != (b < 0)) {
 		q--
@@ -17,35 +21,50 @@ func floorDiv(a, b int64) int64 {
 	return q
 }
 
-// epochShift moves day numbers so that every instant a time.Time can
-// represent after year -1,000,000 maps to a non-negative count of days
-// since 0000-03-01 of the proleptic calendar; the arithmetic can then be
-// done in unsigned integers, whose division by constants compiles to a
-// multiply and a shift.
+// epochShift moves day numbers so that every day after the year
+// -1,000,000 maps to a non-negative count of days since 0000-03-01 of the
+// proleptic calendar, a Wednesday; weekdayOf can then use an unsigned
+// remainder, which compiles to a multiply and a shift.
 const (
 	shiftEras  = 2500 // 400-year cycles added to keep day numbers positive
 	epochShift = 719468 + shiftEras*daysPer400Years
 )
 
+// The fast paths below are Neri and Schneider's algorithms ("Euclidean
+// affine functions and their application to calendar algorithms",
+// Software: Practice and Experience, 2023), in 32-bit unsigned arithmetic
+// for dates between the years -32800 and 2,800,000; outside that
+// range Hinnant's signed versions take over.
+const (
+	nsShift  = 82                               // 400-year cycles shifted
+	nsK      = 719468 + daysPer400Years*nsShift // day-number offset
+	nsL      = 400 * nsShift                    // year offset
+	nsMinDay = -nsK
+	nsMaxDay = 1<<30 - 1 - nsK
+)
+
 // daysFromCivil returns the day number of y-m-d.
 func daysFromCivil(y, m, d int64) int64 {
-	if m <= 2 {
-		y--
-	}
-	yy := y + shiftEras*400
-	if yy < 0 {
+	if y <= -nsL+1 || y >= 2_800_000 {
 		return daysFromCivilSigned(y, m, d)
 	}
-	uy := uint64(yy)
-	era := uy / 400
-	yoe := uy - era*400
-	mp := uint64((m + 9) % 12)
-	doy := (153*mp+2)/5 + uint64(d) - 1
-	doe := yoe*365 + yoe/4 - yoe/100 + doy
-	return int64(era*daysPer400Years+doe) - epochShift
+	j := uint32(0)
+	if m <= 2 {
+		j = 1
+	}
+	yy := uint32(y+nsL) - j
+	mm := uint32(m) + 12*j
+	dd := uint32(d) - 1
+	c := yy / 100
+	ystar := 1461*yy/4 - c + c/4
+	mstar := (979*mm - 2919) / 32
+	return int64(ystar+mstar+dd) - nsK
 }
 
 func daysFromCivilSigned(y, m, d int64) int64 {
+	if m <= 2 {
+		y--
+	}
 	era := floorDiv(y, 400)
 	yoe := y - era*400
 	mp := (m + 9) % 12
@@ -56,25 +75,25 @@ func daysFromCivilSigned(y, m, d int64) int64 {
 
 // civilFromDays is the inverse of daysFromCivil.
 func civilFromDays(z int64) (y, m, d int64) {
-	zz := z + epochShift
-	if zz < 0 {
+	if z < nsMinDay || z > nsMaxDay {
 		return civilFromDaysSigned(z)
 	}
-	u := uint64(zz)
-	era := u / daysPer400Years
-	doe := u - era*daysPer400Years
-	yoe := (doe - doe/1460 + doe/36524 - doe/146096) / 365
-	doy := doe - (365*yoe + yoe/4 - yoe/100)
-	mp := (5*doy + 2) / 153
-	d = int64(doy - (153*mp+2)/5 + 1)
-	y = int64(yoe+era*400) - shiftEras*400
-	if mp < 10 {
-		m = int64(mp + 3)
-	} else {
-		m = int64(mp - 9)
-		y++
+	n := uint32(z + nsK)
+	n1 := 4*n + 3
+	c := n1 / daysPer400Years
+	nc := n1 % daysPer400Years / 4
+	n2 := 4*nc + 3
+	p2 := uint64(2939745) * uint64(n2)
+	zy := uint32(p2 >> 32)
+	ny := uint32(p2) / 2939745 / 4
+	yy := 100*c + zy
+	n3 := 2141*ny + 197913
+	mm := n3 >> 16
+	dd := (n3 & 0xffff) / 2141
+	if ny >= 306 {
+		return int64(yy) - nsL + 1, int64(mm) - 12, int64(dd) + 1
 	}
-	return y, m, d
+	return int64(yy) - nsL, int64(mm), int64(dd) + 1
 }
 
 func civilFromDaysSigned(z int64) (y, m, d int64) {
