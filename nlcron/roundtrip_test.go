@@ -266,13 +266,24 @@ var (
 	}
 )
 
+// compareLocs holds the compare zones, loaded once: the schedule package
+// caches its transition tables per *time.Location.
+var compareLocs = func() map[string]*time.Location {
+	m := map[string]*time.Location{}
+	for _, z := range compareZones {
+		loc, err := time.LoadLocation(z)
+		if err != nil {
+			panic(err)
+		}
+		m[z] = loc
+	}
+	return m
+}()
+
 // compareNext checks with the schedule package itself that a and b give
 // the same next fire times from a few instants around DST changes.
 func compareNext(a, b string, zone string, n int) error {
-	loc, err := time.LoadLocation(zone)
-	if err != nil {
-		return err
-	}
+	loc := compareLocs[zone]
 	sa, err := schedule.Parse(a, loc)
 	if err != nil {
 		return err
@@ -302,11 +313,21 @@ var (
 )
 
 // signature turns a description into its form, for grouping failures:
-// "at 9:30 AM, only on Monday" -> "at #:# AM, only on Name".
+// "at 9:30 AM and 5:00 PM, only on Monday and Friday" -> "at T, only on
+// LIST".
 func signature(english string) string {
-	s := sigNumber.ReplaceAllString(english, "#")
-	return sigName.ReplaceAllString(s, "Name")
+	s := sigClock.ReplaceAllString(english, "T")
+	s = sigNumber.ReplaceAllString(s, "#")
+	s = sigName.ReplaceAllString(s, "N")
+	s = sigHour.ReplaceAllString(s, "H")
+	return sigList.ReplaceAllString(s, "LIST")
 }
+
+var (
+	sigClock = regexp.MustCompile(`\d+:\d\d [AP]M`)
+	sigHour  = regexp.MustCompile(`# [AP]M`)
+	sigList  = regexp.MustCompile(`\b([#NHT])((, | and | or | through )(the )?[#NHT]\b)+`)
+)
 
 // TestRoundTrip checks on random expressions that Parse reads back
 // Describe's English as an expression with the same fire times. The
