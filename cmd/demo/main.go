@@ -12,7 +12,7 @@ import (
 	"os/signal"
 	"syscall"
 
-	"github.com/nlcron/nlcron/internal/server"
+	"github.com/nlcron/nlcron/internal/server/app"
 )
 
 func main() {
@@ -27,9 +27,9 @@ func main() {
 
 // run parses args and serves until ctx is done.
 func run(ctx context.Context, args []string, stdout io.Writer) error {
-	opts, err := server.ParseFlags(args, stdout)
+	opts, err := app.ParseFlags(args, stdout)
 	if err != nil {
 		return err
 	}
-	return server.Main(ctx, opts, stdout)
+	return app.Main(ctx, opts, stdout)
 }

@@ -12,6 +12,7 @@
 //     private and link-local addresses at dial time.
 //   - [EchoRunner] and [WebhookRunner] are the two agent runners.
 //   - [Metrics] exports engine and HTTP metrics to Prometheus.
-//   - [Main] wires a store, the engine and an [http.Server] together for
-//     cmd/demo; [ParseFlags] reads its command line.
+//
+// Package app (internal/server/app) wires a store, the engine and an
+// [http.Server] around this handler for cmd/demo.
 package server

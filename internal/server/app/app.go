@@ -1,4 +1,9 @@
-package server
+// Package app runs the demo server from its command line: it parses the
+// flags, opens the store (SQLite by default, or PostgreSQL), builds the
+// engine and the [server.Server] handler, and serves until its context ends.
+// It is kept apart from package server so that the handler (and its fuzz
+// target) does not depend on the database drivers.
+package app
 
 import (
 	"context"
@@ -19,6 +24,7 @@ import (
 	"github.com/nlcron/nlcron/engine"
 	"github.com/nlcron/nlcron/engine/pgstore"
 	"github.com/nlcron/nlcron/engine/sqlitestore"
+	"github.com/nlcron/nlcron/internal/server"
 )
 
 // Options are the demo server's settings, from its command line.
@@ -118,7 +124,7 @@ func Main(ctx context.Context, o Options, stdout io.Writer) error {
 	defer closeStore()
 
 	ks, _ := store.(engine.KeyStore)
-	keys := NewKeys(ks)
+	keys := server.NewKeys(ks)
 	for _, k := range o.APIKeys {
 		if _, err := keys.Add(ctx, k); err != nil {
 			return err
@@ -144,15 +150,15 @@ func Main(ctx context.Context, o Options, stdout io.Writer) error {
 		secret = []byte(s)
 		fmt.Fprintf(stdout, "callback signing secret (generated for this process; set -callback-secret to keep one): %s\n", s)
 	}
-	notifier := NewNotifier(NotifierConfig{
-		Secret: secret, Client: NewCallbackClient(o.AllowPrivateCallbacks), Logger: log,
+	notifier := server.NewNotifier(server.NotifierConfig{
+		Secret: secret, Client: server.NewCallbackClient(o.AllowPrivateCallbacks), Logger: log,
 	})
 
-	var runner engine.Runner = EchoRunner(nil)
+	var runner engine.Runner = server.EchoRunner(nil)
 	if o.AgentURL != "" {
-		runner = &WebhookRunner{URL: o.AgentURL}
+		runner = &server.WebhookRunner{URL: o.AgentURL}
 	}
-	metrics := NewMetrics()
+	metrics := server.NewMetrics()
 	eng, err := engine.New(engine.Config{
 		Store: store, Runner: runner, MinCadence: o.MinCadence, CadencePolicy: o.CadencePolicy,
 		Logger: log, Observer: metrics, OnRunFinished: notifier.RunFinished,
@@ -160,7 +166,7 @@ func Main(ctx context.Context, o Options, stdout io.Writer) error {
 	if err != nil {
 		return err
 	}
-	handler := New(Config{
+	handler := server.New(server.Config{
 		Engine: eng, Keys: keys, Logger: log, RateLimit: o.RateLimit, RateBurst: o.RateBurst,
 		MinCadence: o.MinCadence, CadencePolicy: o.CadencePolicy,
 		AllowPrivateCallbacks: o.AllowPrivateCallbacks, Metrics: metrics,
@@ -221,7 +227,7 @@ func Main(ctx context.Context, o Options, stdout io.Writer) error {
 
 func runnerName(o Options) string {
 	if o.AgentURL != "" {
-		return "webhook " + hostOf(o.AgentURL)
+		return "webhook " + agentHost(o.AgentURL)
 	}
 	return "echo"
 }
@@ -240,4 +246,14 @@ func openStore(ctx context.Context, o Options) (engine.Store, func(), string, er
 		return nil, nil, "", err
 	}
 	return st, func() { _ = st.Close() }, "sqlite " + o.DB, nil
+}
+
+// agentHost returns the host of the agent URL for logs (never its path or
+// query, which may carry secrets).
+func agentHost(raw string) string {
+	u, err := url.Parse(raw)
+	if err != nil {
+		return "?"
+	}
+	return u.Host
 }
