@@ -2,8 +2,8 @@ package fuzz
 
 import (
 	"bytes"
-	"encoding/json"
 	"context"
+	"encoding/json"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
@@ -25,7 +25,7 @@ const fuzzKey = "fuzz-key"
 type fixture struct {
 	srv *server.Server
 	mu  sync.Mutex
-	ids  []string // ids of resources created, offered to later paths
+	ids []string // ids of resources created, offered to later paths
 }
 
 var (
