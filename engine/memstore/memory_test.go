@@ -2,7 +2,7 @@ package memstore
 
 import (
 	"context"
-	"encoding/hex"
+	"encoding/binary"
 	"fmt"
 	"math/rand/v2"
 	"runtime"
@@ -43,17 +43,12 @@ func newPopulation(seed uint64) *population {
 }
 
 func (p *population) uuid() string {
-	var b [16]byte
-	for i := 0; i < 16; i += 8 {
-		x := p.rng.Uint64()
-		for j := range 8 {
-			b[i+j] = byte(x >> (8 * j))
-		}
-	}
-	b[6] = b[6]&0x0f | 0x40
-	b[8] = b[8]&0x3f | 0x80
-	h := hex.EncodeToString(b[:])
-	return h[0:8] + "-" + h[8:12] + "-" + h[12:16] + "-" + h[16:20] + "-" + h[20:]
+	var k key
+	binary.LittleEndian.PutUint64(k[:8], p.rng.Uint64())
+	binary.LittleEndian.PutUint64(k[8:], p.rng.Uint64())
+	k[6] = k[6]&0x0f | 0x40
+	k[8] = k[8]&0x3f | 0x80
+	return formatUUID(k)
 }
 
 func (p *population) schedule() *engine.Schedule {

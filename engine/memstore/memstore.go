@@ -241,7 +241,9 @@ func (st *Store) CreateSchedule(ctx context.Context, in *engine.Schedule) error 
 	if _, ok := st.schedByID[k]; ok {
 		return fmt.Errorf("memstore: create schedule %s: %w", in.ID, engine.ErrConflict)
 	}
-	st.register(in.ID)
+	if name {
+		st.register(in.ID)
+	}
 	var slot uint32
 	if n := len(st.schedFree); n > 0 {
 		slot = st.schedFree[n-1]
