@@ -380,6 +380,13 @@ var dMonthLengths = [13][]int{1: {31}, 2: {28, 29}, 3: {31}, 4: {30}, 5: {31}, 6
 // month. Every combination of month, weekday of its first day and length
 // occurs in the Gregorian calendar.
 func (f *dFields) fires() bool {
+	// Shortcuts for the common cases: a plain weekday exists in every
+	// month, and so does a plain day up to the 28th.
+	and := f.domStar || f.dowStar
+	domAll, dowAll := f.dom&dAllDoms == dAllDoms, f.dow&dAllDows == dAllDows
+	if f.dow != 0 && (!and || domAll) || f.dom&0x1ffffffe != 0 && (!and || dowAll) {
+		return true
+	}
 	for mo := f.month; mo != 0; mo &= mo - 1 {
 		for _, n := range dMonthLengths[bits.TrailingZeros64(mo)] {
 			for w := range 7 {
