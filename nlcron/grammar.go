@@ -13,61 +13,22 @@ import (
 // Alternatives are tried in order and the first that matches wins (PEG
 // style), so longer and more specific forms come first.
 
-// nlLexer splits a phrase into tokens. Names and keywords are matched
-// case-insensitively; rule order matters (the first rule that matches at
-// a position wins).
-var nlLexer = lexer.MustSimple([]lexer.SimpleRule{
-	{Name: "Whitespace", Pattern: `\s+`},
-	// IANA zone names: Area/Location[/Sub], e.g. America/New_York, Etc/GMT+5.
-	{Name: "Zone", Pattern: `[A-Za-z][A-Za-z0-9_+\-]*(?:/[A-Za-z0-9_+\-]+)+`},
-	// Fixed offsets: UTC+9, gmt-05:30, +05:30, -0800, +9.
-	{Name: "Offset", Pattern: `(?i:utc|gmt)[+\-−]\d{1,2}(?::?\d{2})?|[+\-]\d{2}:?\d{2}\b|\+\d{1,2}\b`},
-	// Clock times with a meridiem: 5pm, 5 pm, 5:30 p.m., 12a, 3p.
-	{Name: "Time", Pattern: `\d{1,2}(?::\d{2}){0,2}\s*(?i:[ap]\.\s?m\.?|[ap]m\b)|\d{1,2}(?::\d{2})?(?i:[ap])\b`},
-	// 24-hour clock times: 17:30, 05:00:00.
-	{Name: "Clock", Pattern: `\d{1,2}:\d{2}(?::\d{2})?`},
-	// A minute of the hour: ":15".
-	{Name: "MinuteMark", Pattern: `:\d{2}\b`},
-	{Name: "Ordinal", Pattern: `\d+(?i:st|nd|rd|th)\b`},
-	// Compact durations: 5m, 3h, 2d, 1w, 2mo, 15s, 10min.
-	{Name: "Dur", Pattern: `\d+(?i:mins?|hrs?|mo|secs?|[smhdw])\b`},
-	{Name: "Number", Pattern: `\d+`},
-	{Name: "DayName", Pattern: `(?i:mondays?|mon|tuesdays?|tues|tue|wednesdays?|weds|wed|thursdays?|thurs|thur|thu|fridays?|fri|saturdays?|sat|sundays?|sun)\b`},
-	{Name: "MonthName", Pattern: `(?i:january|jan|february|feb|march|mar|april|apr|may|june|jun|july|jul|august|aug|september|sept|sep|october|oct|november|nov|december|dec)\b`},
-	{Name: "Word", Pattern: `[A-Za-z]+(?:['’][A-Za-z]+)?`},
-	{Name: "Punct", Pattern: `[,;:.&()\[\]!?/@+\-–—]`},
-	{Name: "Other", Pattern: `[^\s]`},
-})
+// caseInsensitiveTokens are the token types whose literals match in any case.
+var caseInsensitiveTokens = []string{"Word", "DayName", "MonthName", "Unit", "NumWord", "OrdWord", "Abbrev", "Adverb",
+	"Every", "Sep", "RangeSep", "NoonWord", "Meridiem", "OClock", "DayPart"}
 
-// parser is built once; a participle parser is safe for concurrent use.
-var parser = participle.MustBuild[phrase](
+// grammarOptions are shared by the phrase parser and the clause parsers.
+var grammarOptions = []participle.Option{
 	participle.Lexer(nlLexer),
 	participle.Elide("Whitespace"),
-	participle.CaseInsensitive("Word", "DayName", "MonthName"),
+	participle.CaseInsensitive(caseInsensitiveTokens...),
 	participle.UseLookahead(participle.MaxLookahead),
-	participle.Union[clause](
-		&zoneClause{},
-		&hoursClause{},
-		&windowClause{},
-		&nthDowClause{},
-		&dowExceptClause{},
-		&dowBetweenClause{},
-		&dowClause{},
-		&dateClause{},
-		&monthBetweenClause{},
-		&monthClause{},
-		&domStepClause{},
-		&intervalClause{},
-		&freqClause{},
-		&domBetweenClause{},
-		&domClause{},
-		&minuteClause{},
-		&timeClause{},
-		&startClause{},
-		&refusalClause{},
-		&fillerClause{},
-	),
-)
+}
+
+// parser reads a whole phrase: clauses tried in the order of [members].
+// It is the reference grammar (its EBNF is pinned in testdata); Parse
+// uses fastParser, which gives the same trees (see dispatch.go).
+var parser = participle.MustBuild[phrase](append(grammarOptions, participle.Union[clause](unionMembers()...))...)
 
 // phrase is the root of the syntax tree.
 type phrase struct {
@@ -103,7 +64,7 @@ func (*fillerClause) clause()       {}
 type zoneClause struct {
 	Pos    lexer.Position
 	Name   string `parser:"('in' | 'on' | 'at' | '(')? ( @Zone | @Offset | @('utc' | 'gmt' | 'z' | 'zulu')"`
-	Abbrev string `parser:"  | @('est' | 'edt' | 'et' | 'cst' | 'cdt' | 'ct' | 'mst' | 'mdt' | 'mt' | 'pst' | 'pdt' | 'pt' | 'akst' | 'hst' | 'ist' | 'bst' | 'cet' | 'cest' | 'eet' | 'eest' | 'msk' | 'jst' | 'kst' | 'aest' | 'aedt' | 'acst' | 'awst' | 'nzst' | 'nzdt' | 'sgt' | 'hkt' | 'ast' | 'adt' | 'nst' | 'art' | 'brt' | 'sast' | 'wat' | 'pkt' | 'pht') )"`
+	Abbrev string `parser:"  | @Abbrev )"`
 	Suffix bool   `parser:"@('time' | 'timezone' | 'zone' | 'tz')? ')'?"`
 }
 
@@ -111,22 +72,21 @@ type zoneClause struct {
 // "quarter to six", "9 o'clock", "five pm", "12 noon", "zero dark thirty",
 // optionally followed by "in the morning/afternoon/evening" or "at night".
 type tod struct {
-	Pos      lexer.Position
-	Noon     bool     `parser:"( @('noon' | 'midday')"`
-	Midnight bool     `parser:"| @'midnight'"`
-	Mer      string   `parser:"| @Time"`
-	Clock    string   `parser:"| @Clock"`
-	Num      string   `parser:"| @Number"`
-	Half     *hourRef `parser:"| 'half' ('past' | 'after') @@"`
-	QPast    *hourRef `parser:"| 'quarter' ('past' | 'after') @@"`
-	QTo      *hourRef `parser:"| 'quarter' ('to' | 'before' | 'till' | 'of') @@"`
-	DarkH    *numWord `parser:"| @@ 'dark'"`
-	DarkM    *numWord `parser:"  @@"`
-	Word     *numWord `parser:"| @@ )"`
-	Special  string   `parser:"( @('noon' | 'midday' | 'midnight')"`
-	OClock   bool     `parser:"| @\"o'clock\" | @\"o’clock\" | @('o' 'clock') )?"`
-	WordMer  string   `parser:"@('am' | 'pm' | 'a' '.' 'm' '.'? | 'p' '.' 'm' '.'?)?"`
-	DayPart  string   `parser:"( 'in' 'the' @('morning' | 'afternoon' | 'evening') | 'at' @'night' | @'tonight' )?"`
+	Pos     lexer.Position
+	Mer     string   `parser:"( @Time"`
+	Clock   string   `parser:"| @Clock"`
+	Noon    string   `parser:"| @NoonWord"`
+	Num     string   `parser:"| @Number"`
+	Half    *hourRef `parser:"| 'half' ('past' | 'after') @@"`
+	QPast   *hourRef `parser:"| 'quarter' ('past' | 'after') @@"`
+	QTo     *hourRef `parser:"| 'quarter' ('to' | 'before' | 'till' | 'of') @@"`
+	DarkH   *numWord `parser:"| @@ 'dark'"`
+	DarkM   *numWord `parser:"  @@"`
+	Word    *numWord `parser:"| @@ )"`
+	Special string   `parser:"@NoonWord?"`
+	OClock  string   `parser:"@OClock?"`
+	WordMer string   `parser:"@Meridiem?"`
+	DayPart string   `parser:"@DayPart?"`
 }
 
 // hourRef is the hour in "half past five" or "quarter to 6".
@@ -134,14 +94,13 @@ type hourRef struct {
 	Pos  lexer.Position
 	Num  string   `parser:"( @Number"`
 	Word *numWord `parser:"| @@ )"`
-	Mer  string   `parser:"@('am' | 'pm')?"`
+	Mer  string   `parser:"@Meridiem?"`
 }
 
 // numWord is a number written in words, "zero" to "fifty-nine".
 type numWord struct {
-	Pos  lexer.Position
-	Tens string `parser:"( @('twenty' | 'thirty' | 'forty' | 'fifty') ('-'? @('one' | 'two' | 'three' | 'four' | 'five' | 'six' | 'seven' | 'eight' | 'nine'))?"`
-	Unit string `parser:"| @('zero' | 'oh' | 'one' | 'two' | 'three' | 'four' | 'five' | 'six' | 'seven' | 'eight' | 'nine' | 'ten' | 'eleven' | 'twelve' | 'thirteen' | 'fourteen' | 'fifteen' | 'sixteen' | 'seventeen' | 'eighteen' | 'nineteen') )"`
+	Pos   lexer.Position
+	Words []string `parser:"@NumWord ('-'? @NumWord)?"`
 }
 
 // windowClause limits the hours of the day: "between 9am and 5pm",
@@ -157,11 +116,11 @@ type windowClause struct {
 	MinTo    string `parser:"  @Number"`
 	From     *tod   `parser:"| 'between' 'hours'? @@ 'and'"`
 	To       *tod   `parser:"  @@"`
-	From2    *tod   `parser:"| 'from' 'hours'? @@ ('to' | 'through' | 'thru' | 'till' | 'until' | '-' | '–' | '—')"`
+	From2    *tod   `parser:"| 'from' 'hours'? @@ RangeSep"`
 	To2      *tod   `parser:"  @@"`
 	After    *tod   `parser:"| 'after' @@ 'and'? 'before'"`
 	Before   *tod   `parser:"  @@"`
-	From3    *tod   `parser:"| @@ ('to' | 'through' | 'thru' | 'till' | 'until' | '-' | '–' | '—')"`
+	From3    *tod   `parser:"| @@ RangeSep"`
 	To3      *tod   `parser:"  @@ )"`
 }
 
@@ -169,14 +128,14 @@ type windowClause struct {
 // 9 AM".
 type hoursClause struct {
 	Pos   lexer.Position
-	Items []*hourItem `parser:"'during' ('hours' | 'hour') @@ ( (',' ('and' | 'or')? | 'and' | 'or' | '&') @@ )*"`
+	Items []*hourItem `parser:"'during' ('hours' | 'hour') @@ ( Sep+ @@ )*"`
 }
 
 // hourItem is an hour or a range of hours in an hoursClause.
 type hourItem struct {
 	Pos  lexer.Position
 	From *tod `parser:"@@"`
-	To   *tod `parser:"( ('to' | 'through' | 'thru' | 'till' | 'until' | '-' | '–' | '—') @@ )?"`
+	To   *tod `parser:"( RangeSep @@ )?"`
 }
 
 // domStepClause is a rhythm over the days of the month: "on every other
@@ -187,8 +146,8 @@ type domStepClause struct {
 	Pos   lexer.Position
 	Other bool       `parser:"( 'on'? 'every' @'other'"`
 	Ord   string     `parser:"| 'on' 'every' @Ordinal ) 'day'"`
-	Extra []*domItem `parser:"( 'and' 'the'? @@ ( (',' ('and' | 'or')? | 'and' | 'or' | '&') 'the'? @@ )* )? 'of' 'the' 'month'"`
-	From  *domValue  `parser:"( 'from' 'the' @@ ('through' | 'to' | '-')"`
+	Extra []*domItem `parser:"( 'and' 'the'? @@ ( Sep+ 'the'? @@ )* )? 'of' 'the' 'month'"`
+	From  *domValue  `parser:"( 'from' 'the' @@ RangeSep"`
 	To    *domValue  `parser:"  'the'? @@ )?"`
 }
 
@@ -196,7 +155,7 @@ type domStepClause struct {
 // "weekdays", "the weekend", "business days".
 type dayItem struct {
 	Pos      lexer.Position
-	Day      string `parser:"( @DayName ( ('to' | 'through' | 'thru' | 'till' | 'until' | '-' | '–' | '—')"`
+	Day      string `parser:"( @DayName ( RangeSep"`
 	To       string `parser:"  @DayName )?"`
 	Weekdays bool   `parser:"| @('weekdays' | 'weekday' (?! 'nearest' | 'closest') | 'workdays' | 'workday' | 'weekday' 'days' | 'business' ('days' | 'day') | 'working' ('days' | 'day') | 'work' ('days' | 'day'))"`
 	Weekend  bool   `parser:"| @('weekends' | 'weekend') ('days' | 'day')? )"`
@@ -207,14 +166,14 @@ type dayItem struct {
 type dowClause struct {
 	Pos    lexer.Position
 	Prefix string     `parser:"@('or' 'on' | 'if' 'it' 'falls' 'on' | 'on' | 'every' | 'each' | 'only' 'on' | 'only' | 'from')? ('the' | 'a')?"`
-	Items  []*dayItem `parser:"@@ ( (',' ('and' | 'or')? | 'and' | 'or' | '&' | 'plus' | '/') ('the' | 'on')? @@ )*"`
+	Items  []*dayItem `parser:"@@ ( Sep+ ('the' | 'on')? @@ )*"`
 	Week   bool       `parser:"@('of' 'the'? 'week' | 'of' 'every' 'week' | 'each' 'week' | 'every' 'week')?"`
 }
 
 // dowExceptClause removes days: "except sundays", "but not on weekends".
 type dowExceptClause struct {
 	Pos   lexer.Position
-	Items []*dayItem `parser:"('except' | 'excluding' | 'but' 'not' | 'other' 'than' | 'apart' 'from' | 'not') ('on' | 'for')? ('the' | 'a')? @@ ( (',' ('and' | 'or')? | 'and' | 'or' | '&' | 'nor') ('the' | 'on')? @@ )*"`
+	Items []*dayItem `parser:"('except' | 'excluding' | 'but' 'not' | 'other' 'than' | 'apart' 'from' | 'not') ('on' | 'for')? ('the' | 'a')? @@ ( Sep+ ('the' | 'on')? @@ )*"`
 }
 
 // dowBetweenClause is "between monday and friday".
@@ -228,13 +187,13 @@ type dowBetweenClause struct {
 type nthWord struct {
 	Pos  lexer.Position
 	Ord  string `parser:"( @Ordinal"`
-	Word string `parser:"| @('first' | 'second' | 'third' | 'fourth' | 'fifth' | 'last') )"`
+	Word string `parser:"| @(OrdWord | 'second') )"`
 }
 
 // nthDow is "2nd and 4th thursday", "last friday", "first monday".
 type nthDow struct {
 	Pos lexer.Position
-	Nth []*nthWord `parser:"@@ ( (',' ('and' | 'or')? | 'and' | 'or' | '&') ('the')? @@ )*"`
+	Nth []*nthWord `parser:"@@ ( Sep+ ('the')? @@ )*"`
 	Day string     `parser:"@DayName"`
 }
 
@@ -244,7 +203,7 @@ type nthDow struct {
 type nthDowClause struct {
 	Pos      lexer.Position
 	Link     string    `parser:"( @('or' 'on' | 'if' 'it' 'falls' 'on')?"`
-	Items    []*nthDow `parser:"  ('on' | 'every' | 'each')? 'the'? @@ ( (',' ('and' | 'or')? | 'and' | 'or' | '&') ('the')? @@ )*"`
+	Items    []*nthDow `parser:"  ('on' | 'every' | 'each')? 'the'? @@ ( Sep+ ('the')? @@ )*"`
 	OfMonth  bool      `parser:"  @('of' ('the' | 'every' | 'each' | 'a')? 'month' | 'in' 'the' 'month' | 'of' 'each' 'month')?"`
 	Instance *nthWord  `parser:"| 'on' 'the' @@ 'day'? 'instance' )"`
 }
@@ -254,7 +213,7 @@ type dateDay struct {
 	Pos  lexer.Position
 	Ord  string `parser:"( @Ordinal"`
 	Num  string `parser:"| @Number"`
-	Word string `parser:"| @('first' | 'second' | 'third' | 'fourth' | 'fifth' | 'sixth' | 'seventh' | 'eighth' | 'ninth' | 'tenth') )"`
+	Word string `parser:"| @(OrdWord | 'second') )"`
 }
 
 // dateClause is a calendar date with the month first: "december 25th",
@@ -262,13 +221,13 @@ type dateDay struct {
 type dateClause struct {
 	Pos   lexer.Position
 	Month string     `parser:"('on' | 'every' | 'each' | 'of')? @MonthName ('the' | ',')?"`
-	Days  []*dateDay `parser:"@@ ( (',' ('and' | 'or')? | 'and' | 'or' | '&') ('the')? @@ )*"`
+	Days  []*dateDay `parser:"@@ ( Sep+ ('the')? @@ )*"`
 }
 
 // monthItem is a month or a range of months.
 type monthItem struct {
 	Pos  lexer.Position
-	From string `parser:"@MonthName ( ('to' | 'through' | 'thru' | 'till' | 'until' | '-' | '–' | '—')"`
+	From string `parser:"@MonthName ( RangeSep"`
 	To   string `parser:"@MonthName )?"`
 }
 
@@ -277,7 +236,7 @@ type monthItem struct {
 type monthClause struct {
 	Pos    lexer.Position
 	Prefix string       `parser:"( @('in' 'the' 'month' 'of'?) | @('in' 'the' 'months' 'of'?) | @('only' ('in' | 'during')) | @('in' | 'during' | 'of' | 'every' | 'each' | 'from' | 'on' | 'through') )?"`
-	Items  []*monthItem `parser:"@@ ( (',' ('and' | 'or')? | 'and' | 'or' | '&' | 'plus') @@ )*"`
+	Items  []*monthItem `parser:"@@ ( Sep+ @@ )*"`
 }
 
 // monthBetweenClause is "between january and march".
@@ -291,7 +250,7 @@ type monthBetweenClause struct {
 type unitWord struct {
 	Pos      lexer.Position
 	Business bool   `parser:"( @('business' | 'working' | 'work') ('day' | 'days')"`
-	Word     string `parser:"| @('seconds' | 'second' (?! 'of' | 'day' | 'days') | 'secs' | 'sec' | 'minutes' | 'minute' | 'mins' | 'min' | 'hours' | 'hour' | 'hrs' | 'hr' | 'days' | 'day' | 'weeks' | 'week' | 'fortnights' | 'fortnight' | 'months' | 'month' | 'quarters' | 'quarter' | 'years' | 'year' | 'weekends' | 'weekend' | 'weekdays' | 'weekday' | 'nights' | 'night' | 'h' | 'm' | 's' | 'd' | 'w' | 'mo')"`
+	Word     string `parser:"| (?! 'second' ('of' | 'day' | 'days')) @Unit"`
 	Day      string `parser:"| @DayName )"`
 }
 
@@ -299,7 +258,7 @@ type unitWord struct {
 // "every 2nd hour", "every half hour", "every 3h", "hourly", "daily".
 type intervalClause struct {
 	Pos     lexer.Position
-	Dur     string    `parser:"( ('every' | 'each' | 'once' ('every' | 'each')) ( @Dur"`
+	Dur     string    `parser:"( 'once'? Every ( @Dur"`
 	Half    bool      `parser:"    | @'half' 'an'? 'hour'"`
 	Quarter bool      `parser:"    | @'quarter' 'of'? 'an'? 'hour'"`
 	Count   string    `parser:"    | ( @Number"`
@@ -307,8 +266,8 @@ type intervalClause struct {
 	Other   bool      `parser:"      | @'other'"`
 	Ord     string    `parser:"      | @Ordinal (?! ('day' | 'days') ('of' | 'in')) )?"`
 	Unit    *unitWord `parser:"    @@ )"`
-	Suffix  string    `parser:"  @('of' 'the'? 'week' | 'of' ('the' | 'every' | 'each' | 'a')? 'month' | 'in' 'a' 'month' | 'a' 'month')?"`
-	Adverb  string    `parser:"| @('hourly' | 'daily' | 'nightly' | 'weekly' | 'monthly' | 'yearly' | 'annually' | 'quarterly' | 'everyday' | 'fortnightly' | 'biweekly' | 'bimonthly' | 'semimonthly' | 'biannually' | 'semiannually') )"`
+	Suffix  string    `parser:"  @('of' ('the' | 'every' | 'each' | 'a')? ('week' | 'month') | ('in' 'a' | 'a') 'month')?"`
+	Adverb  string    `parser:"| @Adverb )"`
 }
 
 // freqClause is a count per period: "twice a day", "3 times an hour",
@@ -335,7 +294,7 @@ type domValue struct {
 	Last        bool     `parser:"| @'last' ('day')?"`
 	Ord         string   `parser:"| @Ordinal"`
 	Num         string   `parser:"| @Number"`
-	Word        string   `parser:"| @( 'first' | 'second' | 'third' | 'fourth' | 'fifth' | 'sixth' | 'seventh' | 'eighth' | 'ninth' | 'tenth' | 'eleventh' | 'twelfth' | 'thirteenth' | 'fourteenth' | 'fifteenth' | 'sixteenth' | 'seventeenth' | 'eighteenth' | 'nineteenth' | 'twentieth' | 'thirtieth' | ('twenty' | 'thirty') '-'? ('first' | 'second' | 'third' | 'fourth' | 'fifth' | 'sixth' | 'seventh' | 'eighth' | 'ninth') ) )"`
+	Word        []string `parser:"| @('twenty' | 'thirty')? '-'? @(OrdWord | 'second') )"`
 }
 
 // domNear is the day after "nearest weekday to".
@@ -351,7 +310,7 @@ type domItem struct {
 	Pos  lexer.Position
 	Day  bool      `parser:"@('day' | 'days')?"`
 	From *domValue `parser:"@@"`
-	To   *domValue `parser:"( ('to' | 'through' | 'thru' | 'till' | 'until' | '-' | '–' | '—') 'the'? @@ )?"`
+	To   *domValue `parser:"( RangeSep 'the'? @@ )?"`
 }
 
 // domClause selects days of the month: "on the 1st and 15th", "every 25th",
@@ -361,7 +320,7 @@ type domClause struct {
 	Pos     lexer.Position
 	Prefix  string     `parser:"@('on' | 'every' | 'each' | 'from' | 'only' 'on' | 'of')?"`
 	The     bool       `parser:"@'the'?"`
-	Items   []*domItem `parser:"@@ ( (',' ('and' | 'or')? | 'and' | 'or' | '&') 'the'? @@ )*"`
+	Items   []*domItem `parser:"@@ ( Sep+ 'the'? @@ )*"`
 	DayWord bool       `parser:"@('day' | 'days')?"`
 	OfMonth bool       `parser:"@('of' ('the' | 'every' | 'each' | 'a')? 'month' | 'in' 'a' 'month' | 'of' 'each' 'month' | 'of' 'every' 'month' | 'every' 'month' | 'each' 'month')?"`
 }
@@ -378,7 +337,7 @@ type domBetweenClause struct {
 type minuteItem struct {
 	Pos  lexer.Position
 	From string `parser:"@Number"`
-	To   string `parser:"( ('to' | 'through' | 'thru' | '-' | '–' | '—') @Number )?"`
+	To   string `parser:"( RangeSep @Number )?"`
 }
 
 // relItem is "quarter past", "20 past", "quarter to", "half past".
@@ -398,14 +357,14 @@ type relItem struct {
 type minuteClause struct {
 	Pos       lexer.Position
 	Seconds   string        `parser:"( ('at' | 'on')? @('seconds' | 'second' | 'secs' | 'sec') Number"`
-	Words     []*minuteItem `parser:"| ('at' | 'on')? ('minutes' | 'minute' | 'mins' | 'min') @@ ( (',' ('and' | 'or')? | 'and' | 'or' | '&') @@ )* ('past' | 'after') ('the' | 'every' | 'each') 'hour'"`
-	Words2    []*minuteItem `parser:"| ('at' | 'on')? ('minutes' | 'minute' | 'mins' | 'min') @@ ( (',' ('and' | 'or')? | 'and' | 'or' | '&') @@ )*"`
-	Marks     []string      `parser:"| ('at' | 'on')? @MinuteMark ( (',' ('and' | 'or')? | 'and' | 'or' | '&') @MinuteMark )*"`
+	Words     []*minuteItem `parser:"| ('at' | 'on')? ('minutes' | 'minute' | 'mins' | 'min') @@ ( Sep+ @@ )* ('past' | 'after') ('the' | 'every' | 'each') 'hour'"`
+	Words2    []*minuteItem `parser:"| ('at' | 'on')? ('minutes' | 'minute' | 'mins' | 'min') @@ ( Sep+ @@ )*"`
+	Marks     []string      `parser:"| ('at' | 'on')? @MinuteMark ( Sep+ @MinuteMark )*"`
 	Range     []*minuteItem `parser:"| 'from' ('minutes' | 'minute') @@"`
 	TopOfHour bool          `parser:"| @('on' 'the' 'hour' | 'at' 'the' 'top' 'of' 'the' 'hour' | 'on' 'the' 'top' 'of' 'the' 'hour')"`
 	OnMinute  bool          `parser:"| @('on' 'the' 'minute')"`
-	Past      []*minuteItem `parser:"| 'at'? @@ ( (',' ('and' | 'or')? | 'and' | 'or' | '&') @@ )* ('minutes' | 'minute' | 'mins' | 'min') ('past' | 'after') ('the' | 'every' | 'each') 'hour'"`
-	Rel       []*relItem    `parser:"| 'at'? @@ ( (',' ('and' | 'or')? | 'and' | 'or' | '&') @@ )* ('the' | 'every' | 'each' | 'an') 'hour' )"`
+	Past      []*minuteItem `parser:"| 'at'? @@ ( Sep+ @@ )* ('minutes' | 'minute' | 'mins' | 'min') ('past' | 'after') ('the' | 'every' | 'each') 'hour'"`
+	Rel       []*relItem    `parser:"| 'at'? @@ ( Sep+ @@ )* ('the' | 'every' | 'each' | 'an') 'hour' )"`
 }
 
 // timeClause gives one or more times of day: "at 5pm", "at 9am and 5pm",
@@ -413,7 +372,7 @@ type minuteClause struct {
 type timeClause struct {
 	Pos   lexer.Position
 	At    bool        `parser:"@('at' | '@' | 'by')?"`
-	Times []*timeItem `parser:"@@ ( (',' ('and' | 'or')? | 'and' | 'or' | '&' | 'also' | ',' 'also') 'at'? @@ )*"`
+	Times []*timeItem `parser:"@@ ( (Sep | 'also')+ 'at'? @@ )*"`
 }
 
 // timeItem is a time of day, or a range of whole hours written the way
@@ -421,7 +380,7 @@ type timeClause struct {
 type timeItem struct {
 	Pos  lexer.Position
 	From *tod `parser:"@@"`
-	To   *tod `parser:"( ('through' | 'to' | '-') @@ )?"`
+	To   *tod `parser:"( RangeSep @@ )?"`
 }
 
 // startClause shifts a rhythm: "starting at :05", "starting at minute 1",

@@ -38,7 +38,7 @@ func parse(phrase string, o options) (Result, error) {
 	if expr, ok := looksLikeCron(phrase); ok {
 		return parseCron(phrase, expr, o)
 	}
-	tree, err := parser.ParseString("", phrase)
+	tree, err := fastParser.ParseString("", phrase)
 	if err != nil {
 		return Result{}, convertParticiple(phrase, err)
 	}

@@ -206,7 +206,7 @@ func (c *collector) resolveHours(byUnit []*interval, g unit, minutes *field) *fi
 		}
 		switch {
 		case len(c.windows) > 0:
-			f = c.windowHours(minutes, n)
+			f = c.windowHours(minutes, n, true)
 		case startH > 0:
 			f = rangeField(0, 23, startH, 23, n)
 		default:
@@ -234,7 +234,7 @@ func (c *collector) resolveHours(byUnit []*interval, g unit, minutes *field) *fi
 	case len(c.times) > 0:
 		f = newField(0, 23)
 		if len(c.windows) > 0 {
-			f = c.windowHours(minutes, 1)
+			f = c.windowHours(minutes, 1, false)
 			if f == nil {
 				return nil
 			}
@@ -243,7 +243,7 @@ func (c *collector) resolveHours(byUnit []*interval, g unit, minutes *field) *fi
 			f.add(t.h)
 		}
 	case len(c.windows) > 0:
-		f = c.windowHours(minutes, 1)
+		f = c.windowHours(minutes, 1, false)
 	case c.hoursList != nil:
 		f = c.hoursList
 	case c.freqHours != nil:
@@ -298,11 +298,17 @@ func (c *collector) checkProduct() {
 // runs several times an hour and ends on a whole hour ("every 5 minutes
 // from 9am to 5pm") stops before that hour instead of running once at
 // 17:00, as people mean it and as one cron can say it.
-func (c *collector) windowHours(minutes *field, n int) *field {
+//
+// With an hourly rhythm ("every 2 hours from 7 AM through 11 PM") a
+// window that ends on a named hour includes that whole hour.
+func (c *collector) windowHours(minutes *field, n int, hourRhythm bool) *field {
 	hours := newField(0, 23)
 	var narrowed *field
 	for _, w := range c.windows {
 		from, to := w.from, w.to
+		if hourRhythm && to.hourOnly && to.m == 0 {
+			to.m = 59
+		}
 		if w.hourly {
 			for h := from.h; h <= to.h; h += n {
 				hours.add(h)

@@ -191,10 +191,15 @@ var numberWords = map[string]int{
 }
 
 func (n *numWord) value() int {
-	if n.Tens != "" {
-		return numberWords[strings.ToLower(n.Tens)] + numberWords[strings.ToLower(n.Unit)]
+	v := numberWords[strings.ToLower(n.Words[0])]
+	if len(n.Words) == 2 {
+		u := numberWords[strings.ToLower(n.Words[1])]
+		if v < 20 || u == 0 || u >= 10 {
+			return 1 << 20 // "five five" is not a number
+		}
+		v += u
 	}
-	return numberWords[strings.ToLower(n.Unit)]
+	return v
 }
 
 var dayNumbers = map[string]int{
@@ -386,13 +391,14 @@ func (c *collector) zone(x *zoneClause, end int) {
 // number ("at 5"); elsewhere a plain number is ambiguous.
 func (c *collector) clock(t *tod, allowBare bool) (clockTime, bool) {
 	ct := clockTime{pos: t.Pos, h: -1}
-	mer := strings.ToLower(strings.NewReplacer(".", "", " ", "").Replace(t.WordMer))
+	mer := meridiem(t.WordMer)
 	var text string
 	switch {
-	case t.Noon:
-		ct.h, ct.m, ct.hourOnly, text = 12, 0, true, "noon"
-	case t.Midnight:
-		ct.h, ct.m, ct.hourOnly, text = 0, 0, true, "midnight"
+	case t.Noon != "":
+		ct.h, ct.m, ct.hourOnly, text = 12, 0, true, t.Noon
+		if strings.EqualFold(t.Noon, "midnight") {
+			ct.h = 0
+		}
 	case t.Mer != "":
 		text = t.Mer
 		digits := strings.TrimRight(strings.ToLower(t.Mer), "apm. ")
@@ -450,7 +456,7 @@ func (c *collector) clock(t *tod, allowBare bool) (clockTime, bool) {
 	case t.Num != "":
 		text = t.Num
 		ct.h, ct.hourOnly = atoi(t.Num), true
-		if !allowBare && t.Special == "" && !t.OClock && mer == "" && t.DayPart == "" {
+		if !allowBare && t.Special == "" && t.OClock == "" && mer == "" && t.DayPart == "" {
 			c.fail(t.Pos, text, ErrSyntax, "at "+text, "a bare number %q: say \"at %s\" for a time or \"on the %s\" for a day", text, text, ordinalSuffix(text))
 			return ct, false
 		}
@@ -486,7 +492,7 @@ func (c *collector) clock(t *tod, allowBare bool) (clockTime, bool) {
 		text = "dark"
 	case t.Word != nil:
 		ct.h, ct.hourOnly = t.Word.value(), true
-		text = t.Word.Unit + t.Word.Tens
+		text = strings.Join(t.Word.Words, " ")
 	}
 	if t.Special != "" {
 		sp := strings.ToLower(t.Special)
@@ -515,7 +521,11 @@ func (c *collector) clock(t *tod, allowBare bool) (clockTime, bool) {
 			ct.h += 12
 		}
 	}
-	switch strings.ToLower(t.DayPart) {
+	dayPart := strings.ToLower(t.DayPart)
+	if i := strings.LastIndexAny(dayPart, " \t"); i >= 0 {
+		dayPart = dayPart[i+1:]
+	}
+	switch dayPart {
 	case "morning":
 		if ct.h == 12 {
 			ct.h = 0
@@ -541,6 +551,17 @@ func (c *collector) clock(t *tod, allowBare bool) (clockTime, bool) {
 	}
 	ct.text = text
 	return ct, true
+}
+
+// meridiem reads "am", "P.M.", "a. m" as "am" or "pm" ("" if empty).
+func meridiem(s string) string {
+	if s == "" {
+		return ""
+	}
+	if s[0]|0x20 == 'p' {
+		return "pm"
+	}
+	return "am"
 }
 
 func ordinalSuffix(n string) string {
@@ -735,6 +756,9 @@ func (c *collector) addDowSet(pos lexer.Position, f *field) {
 
 func (c *collector) setLink(pos lexer.Position, link string) {
 	link = strings.ToLower(link)
+	if c.dayLink == "if" {
+		return // "if it falls on Monday or on the last Friday": one list
+	}
 	switch {
 	case strings.HasPrefix(link, "or"):
 		c.dayLink = "or"
@@ -919,7 +943,7 @@ func (c *collector) domVal(v *domValue) (n int, special string, ok bool) {
 	case v.Begin:
 		return 1, "", true
 	}
-	text := v.Ord + v.Num + v.Word
+	text := v.Ord + v.Num + strings.Join(v.Word, "-")
 	n = ordinalValue(text)
 	if v.Num != "" {
 		n = atoi(v.Num)
@@ -976,8 +1000,8 @@ func (c *collector) domItems(items []*domItem, dayWord bool, prefix string) (*fi
 
 func (c *collector) domClause(x *domClause, end int) {
 	text := c.span(x.Pos, end)
-	if x.Prefix == "" && !x.The && !x.DayWord && !x.OfMonth && !x.Items[0].Day && x.Items[0].From.Word != "" {
-		w := x.Items[0].From.Word
+	if x.Prefix == "" && !x.The && !x.DayWord && !x.OfMonth && !x.Items[0].Day && len(x.Items[0].From.Word) > 0 {
+		w := strings.Join(x.Items[0].From.Word, "-")
 		c.fail(x.Pos, w, ErrSyntax, "the "+w+" of the month", "%q alone is not a schedule", w)
 		return
 	}

@@ -1,0 +1,160 @@
+package nlcron
+
+import (
+	"strings"
+
+	"github.com/alecthomas/participle/v2"
+	"github.com/alecthomas/participle/v2/lexer"
+)
+
+// Participle tries the members of a union one after another and allocates
+// a branch for every alternative it tries, so a phrase of four clauses
+// over twenty clause types costs hundreds of allocations. fastParser keeps
+// the same clause grammars but picks the candidates for each clause by its
+// first token, in the same order as the union; TestDispatchMatchesUnion
+// checks that both parsers give the same trees.
+
+// member is one clause type with its own parser and the tokens it can
+// start with: token type names ("Time") and lower-case words or
+// punctuation ("every", ",").
+type member struct {
+	name   string
+	zero   clause
+	prefix map[string]bool // optional leading words
+	first  map[string]bool // tokens the clause proper can start with
+	parse func(lex *lexer.PeekingLexer) (clause, error)
+	ebnf  func() string
+}
+
+func newMember[T any, PT interface {
+	*T
+	clause
+}](name, prefix, first string) member {
+	p := participle.MustBuild[T](grammarOptions...)
+	m := member{name: name, zero: PT(new(T)), prefix: map[string]bool{}, first: map[string]bool{}, ebnf: p.String}
+	for _, f := range strings.Fields(prefix) {
+		m.prefix[f] = true
+	}
+	for _, f := range strings.Fields(first) {
+		m.first[f] = true
+	}
+	m.parse = func(lex *lexer.PeekingLexer) (clause, error) {
+		cp := *lex
+		v, err := p.ParseFromLexer(&cp, participle.AllowTrailing(true))
+		if err != nil {
+			return nil, err
+		}
+		*lex = cp
+		return PT(v), nil
+	}
+	return m
+}
+
+const todFirst = " noon midday midnight Time Clock Number half quarter NumWord "
+
+// members lists the clause types in the order they are tried: earlier
+// entries win when several could read the same words.
+var members = []member{
+	newMember[zoneClause]("zone", "in on at (", "Zone Offset utc gmt z zulu Abbrev"),
+	newMember[hoursClause]("hours", "", "during"),
+	newMember[windowClause]("window", "during in within only", "business office working work between from after"+todFirst),
+	newMember[nthDowClause]("nthDow", "or if it falls on every each the", "Ordinal OrdWord second"),
+	newMember[dowExceptClause]("dowExcept", "", "except excluding but other apart not"),
+	newMember[dowBetweenClause]("dowBetween", "", "between"),
+	newMember[dowClause]("dow", "or if it falls on every each only from the a", "DayName weekdays weekday workdays workday business working work weekends weekend"),
+	newMember[dateClause]("date", "on every each of", "MonthName"),
+	newMember[monthBetweenClause]("monthBetween", "", "between"),
+	newMember[monthClause]("month", "in the month months of only during every each from on through", "MonthName"),
+	newMember[domStepClause]("domStep", "on", "every"),
+	newMember[intervalClause]("interval", "", "every each once Adverb"),
+	newMember[freqClause]("freq", "", "once twice Number NumWord"),
+	newMember[domBetweenClause]("domBetween", "", "between"),
+	newMember[domClause]("dom", "on every each from only of the day days", "last nearest closest weekday business working beginning begin start end Ordinal Number twenty thirty - OrdWord second"),
+	newMember[minuteClause]("minute", "at on", "the seconds second secs sec minutes minute mins min MinuteMark from Number quarter half NumWord"),
+	newMember[timeClause]("time", "at @ by", todFirst),
+	newMember[startClause]("start", "", "offset starting beginning commencing start"),
+	newMember[refusalClause]("refusal", "", "for until till unless except excluding between times twice thrice seconds second secs sec"),
+	newMember[fillerClause]("filler", "", ", . ; ! : - and also then run runs running fire fires execute executes trigger triggers schedule scheduled repeat repeats repeating it this please should once at on only just the every each a job task command time of in"),
+}
+
+func unionMembers() []clause {
+	out := make([]clause, len(members))
+	for i, m := range members {
+		out[i] = m.zero
+	}
+	return out
+}
+
+// tokenNames maps token types to their names in the lexer.
+var tokenNames = func() map[lexer.TokenType]string {
+	out := map[lexer.TokenType]string{}
+	for name, t := range nlLexer.Symbols() {
+		out[t] = name
+	}
+	return out
+}()
+
+// keys returns, for the next few tokens, the names the member sets use:
+// the token type and the lower-case text.
+func keys(lex *lexer.PeekingLexer, out *[4][2]string) int {
+	n := 0
+	cp := *lex
+	for n < len(out) {
+		tok := cp.Next()
+		if tok.EOF() {
+			break
+		}
+		out[n][0] = tokenNames[tok.Type]
+		out[n][1] = lower(tok.Value)
+		n++
+	}
+	return n
+}
+
+// lower is an ASCII strings.ToLower that does not allocate for words
+// already in lower case.
+func lower(s string) string {
+	for i := range len(s) {
+		if c := s[i]; c >= 'A' && c <= 'Z' {
+			return strings.ToLower(s)
+		}
+	}
+	return s
+}
+
+// mayStart reports whether m can start with the tokens in k: optional
+// prefix words followed by one of its first tokens.
+func (m *member) mayStart(k *[4][2]string, n int) bool {
+	for i := range n {
+		if m.first[k[i][0]] || m.first[k[i][1]] {
+			return true
+		}
+		if !m.prefix[k[i][1]] {
+			return false
+		}
+	}
+	return n == len(k) // ran out of lookahead: let the parser decide
+}
+
+// parseClause reads one clause, trying only the members that can start
+// with the next tokens, in member order.
+func parseClause(lex *lexer.PeekingLexer) (clause, error) {
+	var k [4][2]string
+	n := keys(lex, &k)
+	if n == 0 {
+		return nil, participle.NextMatch
+	}
+	for i := range members {
+		m := &members[i]
+		if !m.mayStart(&k, n) {
+			continue
+		}
+		if c, err := m.parse(lex); err == nil {
+			return c, nil
+		}
+	}
+	return nil, participle.NextMatch
+}
+
+// fastParser is the parser Parse uses.
+var fastParser = participle.MustBuild[phrase](append(grammarOptions, participle.ParseTypeWith(parseClause))...)

@@ -1,0 +1,72 @@
+package nlcron
+
+import (
+	"bufio"
+	"fmt"
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/google/go-cmp/cmp"
+)
+
+// dispatchPhrases returns phrases to compare the two parsers on: the
+// golden inputs, the fuzz seeds and the shared corpora when present.
+func dispatchPhrases(t *testing.T) []string {
+	t.Helper()
+	var out []string
+	out = append(out, goldenInputs(t)...)
+	for _, name := range []string{"phrases.tsv", "describers.tsv"} {
+		f, err := os.Open(filepath.Join("..", "..", "shared", "conformance", name))
+		if err != nil {
+			continue
+		}
+		sc := bufio.NewScanner(f)
+		sc.Buffer(make([]byte, 1<<20), 1<<20)
+		for sc.Scan() {
+			if line := sc.Text(); !strings.HasPrefix(line, "#") {
+				out = append(out, strings.Split(line, "\t")[0])
+			}
+		}
+		f.Close()
+	}
+	return out
+}
+
+func treeJSON(t *testing.T, p *phrase) string {
+	t.Helper()
+	if p == nil {
+		return "<nil>"
+	}
+	var parts []string
+	for _, c := range p.Clauses {
+		b, err := json.Marshal(c)
+		if err != nil {
+			t.Fatal(err)
+		}
+		parts = append(parts, fmt.Sprintf("%T %s", c, b))
+	}
+	return strings.Join(parts, "\n")
+}
+
+// TestDispatchMatchesUnion checks that the first-token dispatch gives the
+// same trees as the plain union grammar.
+func TestDispatchMatchesUnion(t *testing.T) {
+	t.Parallel()
+	for _, in := range dispatchPhrases(t) {
+		want, werr := parser.ParseString("", in)
+		got, gerr := fastParser.ParseString("", in)
+		if (werr == nil) != (gerr == nil) {
+			t.Errorf("%q: union error %v, dispatch error %v", in, werr, gerr)
+			continue
+		}
+		if werr != nil {
+			continue
+		}
+		if diff := cmp.Diff(treeJSON(t, want), treeJSON(t, got)); diff != "" {
+			t.Errorf("%q: trees differ (-union +dispatch):\n%s", in, diff)
+		}
+	}
+}
