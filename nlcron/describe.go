@@ -846,7 +846,7 @@ func (f *dFields) appendMonthDays(b []byte, star bool) []byte {
 // 10th through 20th and last day of the month".
 func (f *dFields) appendDomList(b []byte, dom uint64) []byte {
 	var buf [16]dRun
-	var items [40]dRun // plain runs as {lo,hi}; {-1,d}: weekday nearest d; {-2,0}: last day
+	var items [64]dRun // plain runs as {lo,hi}; {-1,d}: weekday nearest d; {-2,0}: last day
 	n := 0
 	for _, r := range dRuns(dom, buf[:0]) {
 		if r.hi-r.lo >= 2 {
