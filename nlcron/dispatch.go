@@ -22,8 +22,8 @@ type member struct {
 	zero   clause
 	prefix map[string]bool // optional leading words
 	first  map[string]bool // tokens the clause proper can start with
-	parse func(lex *lexer.PeekingLexer) (clause, error)
-	ebnf  func() string
+	parse  func(lex *lexer.PeekingLexer) (clause, error)
+	ebnf   func() string
 }
 
 func newMember[T any, PT interface {
@@ -68,9 +68,9 @@ var members = []member{
 	newMember[domStepClause]("domStep", "on", "every"),
 	newMember[intervalClause]("interval", "", "every each once Adverb"),
 	newMember[freqClause]("freq", "", "once twice Number NumWord"),
+	newMember[minuteClause]("minute", "at on", "the seconds second secs sec minutes minute mins min MinuteMark from Number quarter half NumWord"),
 	newMember[domBetweenClause]("domBetween", "", "between"),
 	newMember[domClause]("dom", "on every each from only of the day days", "last nearest closest weekday business working beginning begin start end Ordinal Number twenty thirty - OrdWord second"),
-	newMember[minuteClause]("minute", "at on", "the seconds second secs sec minutes minute mins min MinuteMark from Number quarter half NumWord"),
 	newMember[timeClause]("time", "at @ by", todFirst),
 	newMember[startClause]("start", "", "offset starting beginning commencing start"),
 	newMember[refusalClause]("refusal", "", "for until till unless except excluding between times twice thrice seconds second secs sec"),

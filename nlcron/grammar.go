@@ -92,7 +92,8 @@ type tod struct {
 // hourRef is the hour in "half past five" or "quarter to 6".
 type hourRef struct {
 	Pos  lexer.Position
-	Num  string   `parser:"( @Number"`
+	Time string   `parser:"( @Time"`
+	Num  string   `parser:"| @Number"`
 	Word *numWord `parser:"| @@ )"`
 	Mer  string   `parser:"@Meridiem?"`
 }

@@ -395,7 +395,10 @@ func (c *collector) resolveDays(byUnit []*interval, g unit, out *cronFields) {
 		if c.startMonth > 0 {
 			step = rangeField(1, 12, c.startMonth, 12, iv.n)
 		}
-		if months != nil {
+		if months != nil && months.count() == 1 {
+			// "every 3 months from january": a start, not a range.
+			step = rangeField(1, 12, months.values()[0], 12, iv.n)
+		} else if months != nil {
 			// "every 2 months, March through December"
 			vals := months.values()
 			step = newField(1, 12)
@@ -464,7 +467,7 @@ func (c *collector) resolveDays(byUnit []*interval, g unit, out *cronFields) {
 			if i := strings.IndexAny(num, " ,"); i > 0 {
 				num = num[:i]
 			}
-			c.fail(p, num, ErrSyntax, "on the "+ordinalSuffix(num), "a bare number %q after \"on\" is ambiguous here: say \"on the %s\" for a day of the month", num, ordinalSuffix(num))
+			c.fail(p, num, ErrSyntax, "on the "+ordinalSuffix(num), "a bare number %q is ambiguous here: say \"on the %s\" for a day of the month or \"at %s:00\" for a time", num, ordinalSuffix(num), num)
 			return
 		}
 	}

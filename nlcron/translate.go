@@ -468,24 +468,42 @@ func (c *collector) clock(t *tod, allowBare bool) (clockTime, bool) {
 			ref, m = t.QTo, 45
 		}
 		h := 0
-		if ref.Word != nil {
+		switch {
+		case ref.Time != "":
+			var ok bool
+			h, _, _, ok = splitClock(strings.TrimRight(strings.ToLower(ref.Time), "apm. "))
+			if !ok || strings.Contains(ref.Time, ":") {
+				c.fail(ref.Pos, ref.Time, ErrSyntax, "", "%q after \"past\" or \"to\" must be an hour", ref.Time)
+				return ct, false
+			}
+			mer = meridiem(ref.Time[strings.IndexAny(strings.ToLower(ref.Time), "ap"):])
+		case ref.Word != nil:
 			h = ref.Word.value()
-		} else {
+		default:
 			h = atoi(ref.Num)
 		}
 		if ref.Mer != "" {
-			mer = strings.ToLower(ref.Mer)
+			mer = meridiem(ref.Mer)
+		}
+		text = c.in[t.Pos.Offset:min(len(c.in), ref.Pos.Offset+len(ref.Time)+len(ref.Num)+1)]
+		if mer != "" {
+			if h < 1 || h > 12 {
+				c.fail(ref.Pos, text, ErrRange, "", "hour %d is out of range (1-12 with %s)", h, mer)
+				return ct, false
+			}
+			h %= 12
+			if mer == "pm" {
+				h += 12
+			}
+			mer = ""
+		}
+		if h > 23 {
+			c.fail(ref.Pos, text, ErrRange, "", "hour %d is out of range (0-23)", h)
+			return ct, false
 		}
 		if t.QTo != nil {
-			h--
-			if h < 0 {
-				h = 23
-			}
-			if h == 0 && mer != "" {
-				h = 12
-			}
+			h = (h + 23) % 24
 		}
-		text = c.in[t.Pos.Offset:min(len(c.in), ref.Pos.Offset+len(fmt.Sprint(h))+2)]
 		ct.h, ct.m = h, m
 	case t.DarkH != nil:
 		ct.h, ct.m = t.DarkH.value(), t.DarkM.value()
@@ -923,7 +941,8 @@ func (c *collector) addDom(pos lexer.Position, f *field) {
 func (c *collector) domVal(v *domValue) (n int, special string, ok bool) {
 	switch {
 	case v.LastWeekday:
-		return 0, "LW", true
+		c.fail(v.Pos, "last weekday", ErrUnsupported, "on the last day of the month", "the last weekday of the month (LW) is not in the cron dialect we support")
+		return 0, "", false
 	case v.Nearest != nil || v.Nearest2 != nil:
 		near := v.Nearest
 		if near == nil {
