@@ -34,9 +34,11 @@ const (
 // SQLite has a single writer, so a concurrent caller (in this process or
 // another) waits, and then finds the schedules this call handled no longer
 // due. A claim that would record a fire time twice or insert a second run
-// for one is refused before any of it is written: the claims before it are
-// committed, and ClaimDue returns how many succeeded with the error (which
-// wraps [engine.ErrConflict]). A cancelled ctx commits nothing.
+// for one (or a run in no valid status) is refused before any of it is
+// written: the claims before it are committed, and ClaimDue returns how many
+// succeeded with the error (which wraps [engine.ErrConflict], or
+// [engine.ErrInvalid]). A cancelled ctx, or a failure of SQLite itself,
+// commits nothing.
 func (s *Store) ClaimDue(ctx context.Context, now time.Time, limit int, decide func(engine.Due) engine.Claim) (int, error) {
 	const op = "claim due"
 	if limit <= 0 {
@@ -67,7 +69,7 @@ func (s *Store) ClaimDue(ctx context.Context, now time.Time, limit int, decide f
 			// to undo (a savepoint would copy every page it touches to a
 			// sub-journal).
 			if err := checkClaim(q, id, claim); err != nil {
-				if !errors.Is(err, engine.ErrConflict) {
+				if !errors.Is(err, engine.ErrConflict) && !errors.Is(err, engine.ErrInvalid) {
 					return err
 				}
 				claimErr = fmt.Errorf("schedule %s: %w", id, err)
@@ -88,7 +90,8 @@ func (s *Store) ClaimDue(ctx context.Context, now time.Time, limit int, decide f
 
 // checkClaim returns an error wrapping ErrConflict if claim for the
 // schedule id would record a fire time twice or insert a run whose id or
-// (schedule, fire time) is taken.
+// (schedule, fire time) is taken, and one wrapping ErrInvalid if its run has
+// a status the schema refuses.
 func checkClaim(q querier, id string, claim engine.Claim) error {
 	seen := make(map[int64]bool, len(claim.Occurrences))
 	for _, o := range claim.Occurrences {
@@ -106,6 +109,9 @@ func checkClaim(q querier, id string, claim engine.Claim) error {
 		seen[k] = true
 	}
 	if r := claim.Run; r != nil {
+		if !r.Status.Valid() {
+			return &engine.ValidationError{Field: "status", Msg: fmt.Sprintf("run %s has status %q", r.ID, r.Status)}
+		}
 		var exists bool
 		if err := q.queryRow(runExistsSQL, r.ID, nullString(r.ScheduleID), micros(r.ScheduledFor)).Scan(&exists); err != nil {
 			return err

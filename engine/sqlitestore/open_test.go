@@ -199,12 +199,12 @@ func corrupt(tb testing.TB, path string, off, n int64) {
 	}
 }
 
-// populated creates a database at path with enough schedules to span many
-// pages, and closes it (which checkpoints the WAL into the file).
+// populated creates a database at path with enough schedules to span a
+// few dozen pages, and closes it (which checkpoints the WAL into the file).
 func populated(tb testing.TB, path string) {
 	tb.Helper()
 	s := mustOpen(tb, path)
-	for range 300 {
+	for range 80 {
 		if err := s.CreateSchedule(tb.Context(), testSchedule("acct")); err != nil {
 			tb.Fatal(err)
 		}

@@ -42,6 +42,11 @@ func openStore(tb testing.TB) *sqlitestore.Store {
 // *sql.DB would: reads and writes share the pool, and write transactions
 // start deferred.
 func TestStoreNew(t *testing.T) {
+	if raceEnabled {
+		// TestStore runs the same suite on the same SQL; under the race
+		// detector once is enough for the budget.
+		t.Skip("the conformance suite runs on Open's store (TestStore) under -race")
+	}
 	enginetest.TestStore(t, func(t *testing.T) engine.Store { return newMemStore(t) })
 }
 

@@ -181,8 +181,9 @@ const (
 	sqliteNotADB     = 26
 )
 
-// SQLite extended result codes for uniqueness violations.
+// SQLite extended result codes for constraint violations.
 const (
+	sqliteConstraintCheck      = sqliteConstraint | 1<<8
 	sqliteConstraintPrimaryKey = sqliteConstraint | 6<<8
 	sqliteConstraintUnique     = sqliteConstraint | 8<<8
 )
@@ -199,13 +200,16 @@ func sqliteCode(err error) int {
 }
 
 // classify makes err match the sentinel its SQLite result code stands for:
-// ErrConflict for a uniqueness violation, ErrCorrupt, ErrReadOnly.
+// ErrConflict for a uniqueness violation, ErrInvalid for a value the schema
+// refuses (a run status that is none of the four), ErrCorrupt, ErrReadOnly.
 func classify(err error) error {
 	code := sqliteCode(err)
 	var sentinel error
 	switch {
 	case code == sqliteConstraintPrimaryKey || code == sqliteConstraintUnique:
 		sentinel = engine.ErrConflict
+	case code == sqliteConstraintCheck:
+		sentinel = engine.ErrInvalid
 	case code&0xff == sqliteCorrupt || code&0xff == sqliteNotADB:
 		sentinel = ErrCorrupt
 	case code&0xff == sqliteReadOnly || code&0xff == sqliteCantOpen || code&0xff == sqlitePerm:

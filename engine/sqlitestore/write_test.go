@@ -74,7 +74,7 @@ func TestGroupCommitOutcomes(t *testing.T) {
 	writes = append(writes, write{name: "create with a taken id", wantErr: engine.ErrConflict,
 		call: func(ctx context.Context) error { return s.CreateSchedule(ctx, dup) }})
 	bad := &engine.Run{ID: uuid.NewString(), AccountID: "acct", Status: "bogus", ScheduledFor: benchT0, CreatedAt: benchT0}
-	writes = append(writes, write{name: "run with a status the schema refuses", wantErr: errAny,
+	writes = append(writes, write{name: "run with a status the schema refuses", wantErr: engine.ErrInvalid,
 		call: func(ctx context.Context) error { return s.CreateRun(ctx, bad) }})
 	writes = append(writes, write{name: "renew a lease nobody holds", wantErr: engine.ErrLeaseLost,
 		call: func(ctx context.Context) error { return s.RenewLease(ctx, bad.ID, "w", benchT0) }})
@@ -200,5 +200,55 @@ func TestTimesRoundTripExactly(t *testing.T) {
 				t.Errorf("%s: stored %v, got back %v (%v); want the same instant in UTC", name, tm, v, v.Location())
 			}
 		}
+	}
+}
+
+// TestClaimDueStopsAtRefusedClaim checks that a claim the store refuses
+// stops ClaimDue with the claims before it applied and nothing of it.
+func TestClaimDueStopsAtRefusedClaim(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		name    string
+		spoil   func(c *engine.Claim)
+		wantErr error
+	}{
+		{"run in no valid status", func(c *engine.Claim) { c.Run.Status = "bogus" }, engine.ErrInvalid},
+		{"fire time twice", func(c *engine.Claim) { c.Occurrences = append(c.Occurrences, c.Occurrences[0]) }, engine.ErrConflict},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			s := openStore(t)
+			scheds := dueSchedules(t, s, "acct", 3)
+			calls := 0
+			n, err := s.ClaimDue(t.Context(), benchT0, 3, func(d engine.Due) engine.Claim {
+				calls++
+				c := dispatchDecide(benchT0)(d)
+				if calls == 2 {
+					tc.spoil(&c)
+				}
+				return c
+			})
+			if n != 1 || !errors.Is(err, tc.wantErr) {
+				t.Fatalf("ClaimDue = %d, %v; want 1 and an error matching %v", n, err, tc.wantErr)
+			}
+			for i, sc := range scheds {
+				got, err := s.GetSchedule(t.Context(), "acct", sc.ID)
+				if err != nil {
+					t.Fatal(err)
+				}
+				wantVersion := sc.Version
+				if i == 0 {
+					wantVersion++
+				}
+				if got.Version != wantVersion {
+					t.Errorf("schedule %d: version %d; want %d", i, got.Version, wantVersion)
+				}
+			}
+			st := snapshot(t, s, "acct")
+			if len(st.Runs) != 1 || len(st.Occurrences) != 1 || st.Runs[0].ScheduleID != scheds[0].ID {
+				t.Errorf("after the refused claim: %d runs, %d occurrences; want only the first schedule's run and occurrence", len(st.Runs), len(st.Occurrences))
+			}
+		})
 	}
 }
