@@ -38,13 +38,18 @@ type workers struct {
 	runsCtx context.Context
 	done    chan struct{} // one send per run that finished executing
 	busy    int           // runs executing (only the work loop touches it)
-	wg      sync.WaitGroup
+	// jobs hands a run to an idle worker goroutine (unbuffered: a send
+	// succeeds only if one is waiting). Worker goroutines are reused, so
+	// a run costs no goroutine start (nor stack growth); the work loop
+	// closes jobs when it stops, and idle workers then return.
+	jobs chan *Run
+	wg   sync.WaitGroup
 }
 
 // workLoop acquires queued runs and executes them, at most
 // MaxConcurrentRuns at once, until ctx ends; then it drains (see Run).
 func (e *Engine) workLoop(ctx, runsCtx context.Context, cancelRuns context.CancelCauseFunc) {
-	w := &workers{e: e, runsCtx: runsCtx, done: make(chan struct{}, e.cfg.MaxConcurrentRuns)}
+	w := &workers{e: e, runsCtx: runsCtx, done: make(chan struct{}, e.cfg.MaxConcurrentRuns), jobs: make(chan *Run)}
 	keeperStop := make(chan struct{})
 	var keeper sync.WaitGroup
 	keeper.Go(func() { w.keepLeases(ctx, keeperStop) })
@@ -74,6 +79,7 @@ func (e *Engine) workLoop(ctx, runsCtx context.Context, cancelRuns context.Cance
 		}
 		timer.Stop()
 	}
+	close(w.jobs) // no more runs: idle workers return
 
 	// Shutdown: no new runs; in-flight runs and callbacks get the grace
 	// period, then their context is cancelled.
@@ -120,16 +126,34 @@ func (w *workers) drain() {
 	}
 }
 
-// start executes r on its own goroutine.
+// start executes r on an idle worker goroutine, or on a new one if none
+// is idle.
 func (w *workers) start(r *Run) {
 	w.busy++
-	w.wg.Go(func() {
+	select {
+	case w.jobs <- r:
+	default:
+		w.wg.Go(func() { w.work(r) })
+	}
+}
+
+// work is a worker goroutine: it executes r, signals done, delivers the
+// OnRunFinished callback (a slow callback holds this goroutine, not a run
+// slot: start then uses another one), and waits for the next run until
+// jobs is closed. The number of worker goroutines is thus the peak number
+// of runs executing plus callbacks in progress.
+func (w *workers) work(r *Run) {
+	for {
 		fin := w.e.execute(w.runsCtx, r)
 		w.done <- struct{}{}
 		if fin != nil {
 			w.e.finished(w.runsCtx, fin)
 		}
-	})
+		var ok bool
+		if r, ok = <-w.jobs; !ok {
+			return
+		}
+	}
 }
 
 // finished reports a run that ended to the OnRunFinished hook.
