@@ -72,7 +72,7 @@ func loadZone(name string) (*time.Location, error) {
 }
 
 func (s *Server) textToCron(w http.ResponseWriter, r *http.Request, _ string) error {
-	ans, err := s.translate(r)
+	ans, err := s.answerTextToCron(r)
 	if err != nil {
 		return err
 	}
@@ -87,7 +87,7 @@ func (s *Server) playgroundTextToCron(w http.ResponseWriter, r *http.Request) {
 		s.writeError(w, r, resNone, tooManyRequests(wait))
 		return
 	}
-	ans, err := s.translate(r)
+	ans, err := s.answerTextToCron(r)
 	if err != nil {
 		s.writeError(w, r, resNone, err)
 		return
@@ -95,8 +95,8 @@ func (s *Server) playgroundTextToCron(w http.ResponseWriter, r *http.Request) {
 	writeJSON(w, http.StatusOK, ans)
 }
 
-// translate answers a text-to-cron request.
-func (s *Server) translate(r *http.Request) (*cronAnswer, error) {
+// answerTextToCron answers a text-to-cron request.
+func (s *Server) answerTextToCron(r *http.Request) (*cronAnswer, error) {
 	q := newQuery(r)
 	text, ok := q.get("cron")
 	if !ok {
@@ -116,19 +116,11 @@ func (s *Server) translate(r *http.Request) (*cronAnswer, error) {
 	if err := q.err(); err != nil {
 		return nil, err
 	}
-	cron, zone, warnings, err := toCron(text, loc)
+	tr, err := s.translations.get(text, loc)
 	if err != nil {
 		return nil, err
 	}
-	sched, err := schedule.Parse(cron, zone)
-	if err != nil {
-		// The phrase parser promises crons that schedule.Parse accepts.
-		return nil, fmt.Errorf("server: parse translated cron %q: %w", cron, err)
-	}
-	desc, err := nlcron.Describe(cron)
-	if err != nil {
-		desc = ""
-	}
+	cron, zone, warnings, sched, desc := tr.cron, tr.zone, tr.warnings, tr.sched, tr.desc
 	ans := &cronAnswer{
 		Data: cron, Timezone: zone.String(), Description: desc,
 		NextRuns: []string{}, Warnings: append([]string{}, warnings...),
@@ -151,6 +143,74 @@ func (s *Server) translate(r *http.Request) (*cronAnswer, error) {
 		ans.Warnings = append(ans.Warnings, w)
 	}
 	return ans, nil
+}
+
+// translation is the part of a text-to-cron answer that does not depend on
+// the time of the request.
+type translation struct {
+	cron     string
+	zone     *time.Location
+	warnings []string
+	sched    *schedule.Schedule
+	desc     string
+}
+
+// translationCache remembers recent translations: the playground asks for
+// the same phrases over and over as people type, and parsing a phrase costs
+// far more than answering. Refusals are cached too. When full, it is
+// emptied (cheap, and a working set refills it quickly).
+type translationCache struct {
+	mu sync.Mutex
+	m  map[translationKey]translationEntry
+}
+
+type translationKey struct{ text, zone string }
+
+type translationEntry struct {
+	tr  *translation
+	err error
+}
+
+const translationCacheSize = 4096
+
+func (c *translationCache) get(text string, loc *time.Location) (*translation, error) {
+	key := translationKey{text, loc.String()}
+	c.mu.Lock()
+	e, ok := c.m[key]
+	c.mu.Unlock()
+	if ok {
+		return e.tr, e.err
+	}
+	tr, err := translate(text, loc)
+	var pe *phraseError
+	if err != nil && !errors.As(err, &pe) {
+		return nil, err // an internal error: do not keep it
+	}
+	c.mu.Lock()
+	if c.m == nil || len(c.m) >= translationCacheSize {
+		c.m = make(map[translationKey]translationEntry)
+	}
+	c.m[key] = translationEntry{tr, err}
+	c.mu.Unlock()
+	return tr, err
+}
+
+// translate computes a translation.
+func translate(text string, loc *time.Location) (*translation, error) {
+	cron, zone, warnings, err := toCron(text, loc)
+	if err != nil {
+		return nil, err
+	}
+	sched, err := schedule.Parse(cron, zone)
+	if err != nil {
+		// The phrase parser promises crons that schedule.Parse accepts.
+		return nil, fmt.Errorf("server: parse translated cron %q: %w", cron, err)
+	}
+	desc, err := nlcron.Describe(cron)
+	if err != nil {
+		desc = ""
+	}
+	return &translation{cron: cron, zone: zone, warnings: warnings, sched: sched, desc: desc}, nil
 }
 
 // toCron turns text into a cron expression: an expression schedule.Parse

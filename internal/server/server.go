@@ -75,6 +75,8 @@ type Server struct {
 	limit   *limiter
 	ipLimit *limiter
 	idem    *idemCache
+
+	translations translationCache
 }
 
 // New returns the handler for cfg.
@@ -185,9 +187,11 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		}
 		d := time.Since(start)
 		s.cfg.Metrics.observe(route, sw.code(), d)
-		s.log.LogAttrs(r.Context(), slog.LevelDebug, "request",
-			slog.String("method", r.Method), slog.String("route", route),
-			slog.Int("status", sw.code()), slog.Duration("duration", d))
+		if s.log.Enabled(r.Context(), slog.LevelDebug) {
+			s.log.LogAttrs(r.Context(), slog.LevelDebug, "request",
+				slog.String("method", r.Method), slog.String("route", route),
+				slog.Int("status", sw.code()), slog.Duration("duration", d))
+		}
 	}()
 	sw.Header().Set("X-Content-Type-Options", "nosniff")
 	s.mux.ServeHTTP(sw, r)
