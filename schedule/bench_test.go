@@ -28,6 +28,7 @@ func benchNext(b *testing.B, loc *time.Location) {
 		s := MustParse(expr, loc)
 		b.Run(expr, func(b *testing.B) {
 			b.ReportAllocs()
+			defer cpuPerOp(b)()
 			for b.Loop() {
 				sinkTime = s.Next(from)
 			}
@@ -49,6 +50,7 @@ func BenchmarkParse(b *testing.B) {
 	for _, expr := range []string{"30 9 * * 1-5", "0 0 L * *", "*/5 1-4,6 1,15,L * mon#2,5L"} {
 		b.Run(expr, func(b *testing.B) {
 			b.ReportAllocs()
+			defer cpuPerOp(b)()
 			for b.Loop() {
 				if _, err := Parse(expr, nil); err != nil {
 					b.Fatal(err)
@@ -63,6 +65,7 @@ func BenchmarkMinInterval(b *testing.B) {
 		s := MustParse(expr, nil)
 		b.Run(expr, func(b *testing.B) {
 			b.ReportAllocs()
+			defer cpuPerOp(b)()
 			for b.Loop() {
 				sinkDuration = s.MinInterval()
 			}
@@ -71,3 +74,18 @@ func BenchmarkMinInterval(b *testing.B) {
 }
 
 var sinkDuration time.Duration
+
+// cpuPerOp starts measuring the benchmark goroutine's thread CPU time and
+// returns a function that reports it as the cpu-ns/op metric (where the
+// platform can measure it). Use it as defer cpuPerOp(b)().
+func cpuPerOp(b *testing.B) func() {
+	lockThread()
+	start, ok := threadCPU()
+	return func() {
+		end, ok2 := threadCPU()
+		unlockThread()
+		if ok && ok2 && b.N > 0 {
+			b.ReportMetric(float64(end-start)/float64(b.N), "cpu-ns/op")
+		}
+	}
+}

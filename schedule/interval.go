@@ -50,7 +50,7 @@ func (s *Schedule) checkFires(p *parser, fs *fields) error {
 	}
 	plainDays := fs.domW == 0 && !fs.domL && !fs.star[fDom]
 	if plainDays && fs.star[fDow] && fs.set[fDow] == 0x7f {
-		days := string(appendSet(nil, fs.set[fDom], 1, 31))
+		days := string(appendSet(nil, fs.set[fDom]))
 		var msg string
 		if bits.OnesCount64(fs.set[fDom]) == 1 {
 			msg = monthList + " " + have + " no " + ordinal(bits.TrailingZeros64(fs.set[fDom]))
@@ -160,8 +160,11 @@ func (s *Schedule) MinInterval() time.Duration {
 			best = v
 		}
 	}
-	if best == 1 {
-		return time.Minute
+	// Consecutive fire days are at least one day apart, so the gap across
+	// midnight is at least a day minus the span of the fire times; skip
+	// the calendar walk when that cannot beat the gap within a day.
+	if best >= 0 && best <= minutesPerDay-int64(lastT-firstT) {
+		return time.Duration(best) * time.Minute
 	}
 	dayGap := s.minDayGap()
 	if v := dayGap*minutesPerDay - int64(lastT-firstT); best < 0 || v < best {
@@ -173,14 +176,13 @@ func (s *Schedule) MinInterval() time.Duration {
 // minGap64 returns the smallest distance between two set bits, or 0 if
 // fewer than two are set.
 func minGap64(set uint64) int {
-	g := 0
-	prev := -1
-	for ; set != 0; set &= set - 1 {
-		b := bits.TrailingZeros64(set)
-		if prev >= 0 && (g == 0 || b-prev < g) {
-			g = b - prev
-		}
-		prev = b
+	if set&(set-1) == 0 {
+		return 0
+	}
+	// The smallest g for which some bit b and b+g are both set.
+	g := 1
+	for set&(set>>uint(g)) == 0 {
+		g++
 	}
 	return g
 }
@@ -188,7 +190,8 @@ func minGap64(set uint64) int {
 // minDayGap returns the smallest number of days between two consecutive
 // fire days over all time.
 func (s *Schedule) minDayGap() int64 {
-	var kinds [14]*yearInfo
+	var kinds [14]yearInfo
+	var known [14]bool
 	best := int64(-1)
 	// Walk one 400-year cycle starting in 2000 (1 January 2000 was a
 	// Saturday), then wrap to the first fire day of the next cycle.
@@ -202,9 +205,9 @@ func (s *Schedule) minDayGap() int64 {
 		if leap {
 			k++
 		}
-		if kinds[k] == nil {
+		if !known[k] {
 			yi := s.yearDays(w, leap)
-			kinds[k] = &yi
+			kinds[k], known[k] = yi, true
 			if yi.minGap > 0 && (best < 0 || int64(yi.minGap) < best) {
 				best = int64(yi.minGap)
 				if best == 1 {
@@ -212,7 +215,7 @@ func (s *Schedule) minDayGap() int64 {
 				}
 			}
 		}
-		yi := kinds[k]
+		yi := &kinds[k]
 		if yi.any {
 			if lastFire >= 0 {
 				if g := dayNum + int64(yi.first) - lastFire; best < 0 || g < best {

@@ -82,7 +82,9 @@ func (p *parser) errf(f int, value string, sentinel error, msg string) *ParseErr
 func splitFields(s string, out *[numFields]string) int {
 	n := 0
 	for {
-		s = strings.TrimLeft(s, " \t")
+		for s != "" && (s[0] == ' ' || s[0] == '\t') {
+			s = s[1:]
+		}
 		if s == "" {
 			return n
 		}

@@ -209,7 +209,7 @@ func canonical(fs *fields) string {
 		}
 		if set != 0 {
 			sep()
-			buf = appendSet(buf, set, info.min, info.last)
+			buf = appendSet(buf, set)
 		}
 		switch f {
 		case fDom:
@@ -267,7 +267,7 @@ func hasModifiers(fs *fields, f int) bool {
 // list: an arithmetic progression of three or more values with a step
 // above one as a-b/n, otherwise runs of three or more consecutive values
 // as a-b and other values singly.
-func appendSet(buf []byte, set uint64, lo, hi int) []byte {
+func appendSet(buf []byte, set uint64) []byte {
 	first := bits.TrailingZeros64(set)
 	last := 63 - bits.LeadingZeros64(set)
 	if cnt := bits.OnesCount64(set); cnt >= 3 {
@@ -281,15 +281,10 @@ func appendSet(buf []byte, set uint64, lo, hi int) []byte {
 		}
 	}
 	startLen := len(buf)
-	for v := lo; v <= hi; {
-		if set&(1<<v) == 0 {
-			v++
-			continue
-		}
-		end := v
-		for end+1 <= hi && set&(1<<(end+1)) != 0 {
-			end++
-		}
+	for rest := set; rest != 0; {
+		v := bits.TrailingZeros64(rest)
+		end := v + bits.TrailingZeros64(^(rest >> uint(v))) - 1 // last of this run
+		rest &^= (2<<uint(end) - 1)
 		if len(buf) > startLen {
 			buf = append(buf, ',')
 		}
@@ -297,15 +292,14 @@ func appendSet(buf []byte, set uint64, lo, hi int) []byte {
 			buf = strconv.AppendInt(buf, int64(v), 10)
 			buf = append(buf, '-')
 			buf = strconv.AppendInt(buf, int64(end), 10)
-		} else {
-			for k := v; k <= end; k++ {
-				if k > v {
-					buf = append(buf, ',')
-				}
-				buf = strconv.AppendInt(buf, int64(k), 10)
-			}
+			continue
 		}
-		v = end + 1
+		for k := v; k <= end; k++ {
+			if k > v {
+				buf = append(buf, ',')
+			}
+			buf = strconv.AppendInt(buf, int64(k), 10)
+		}
 	}
 	return buf
 }
