@@ -10,12 +10,13 @@
 //
 // Each field is a comma-separated list of elements:
 //
-//   - every value ("?" is accepted in the two day fields)
-//     5        one value
-//     1-5      an inclusive range (start <= end; no wrap-around)
-//     */15     every 15th value from the field's minimum
-//     1-30/7   every 7th value in a range
-//     10/20    every 20th value from 10 to the field's maximum
+//	element  meaning
+//	*        every value ("?" is accepted in the two day fields)
+//	5        one value
+//	1-5      an inclusive range (start <= end; no wrap-around)
+//	*/15     every 15th value from the field's minimum
+//	1-30/7   every 7th value in a range
+//	10/20    every 20th value from 10 to the field's maximum
 //
 // Months (JAN-DEC) and weekdays (SUN-SAT) may be given by name, in any
 // case. The day-of-month field also accepts L (the last day of the
@@ -27,12 +28,21 @@
 // stand for their usual expansions.
 //
 // This is the dialect of github.com/adhocore/gronx restricted to five
-// fields; every expression Parse accepts, gronx accepts too. Parse is
-// stricter where gronx silently accepts expressions that can never match
-// or are ambiguous: "*" combined with other list elements, steps of zero
-// or larger than the field's span, a stepped sequence "7/n" in the
-// day-of-week field, values such as "70/5" beyond the field's range, and
-// expressions that can never fire at all (see [ErrNeverFires]).
+// fields: every expression Parse accepts, gronx v1.20.4 accepts too,
+// except @midnight, which gronx does not know (it accepts the expansion,
+// "0 0 * * *"). Where both accept an expression they agree on its fire
+// times in UTC (checked on 100,000 random expressions). Parse is stricter
+// where gronx silently accepts expressions that are ambiguous or can never
+// match: "*" combined with other list elements, steps of zero or larger
+// than the field's span, a stepped sequence "7/n" in the day-of-week
+// field, values such as "70/5" beyond the field's range, more than five
+// fields, and expressions that can never fire at all (see
+// [ErrNeverFires]).
+//
+// [Schedule.String] returns a canonical form: numbers instead of names,
+// macros expanded, lists sorted and merged into ranges, 7 written as 0. It
+// keeps whether each field starts with '*', because that decides both the
+// day-matching rule and the DST policy below.
 //
 // # Day matching
 //
@@ -63,11 +73,23 @@
 // fires at 01:00 and 01:30 EDT, then again at 01:00 and 01:30 EST, but not
 // at all between 02:00 and 03:00 on the spring-forward day.
 //
+// The policy is applied with the offsets of the schedule's location as
+// the time package reports them. A location's offset changes from 1970 to
+// 2100 are cached on first use (a few kilobytes per location, shared by
+// all schedules in it); other instants are looked up through the time
+// package directly, which is slower but gives the same answers.
+//
 // # Fire times
 //
 // [Schedule.Next] and [Schedule.Prev] are pure functions of their
 // argument: the package never reads the clock. They return the zero
 // [time.Time] when there is no later (earlier) fire time. A schedule that
 // Parse accepts always fires again, except a wildcard schedule whose every
-// fire time falls into a DST gap.
+// fire time falls into a DST gap. Fire times are whole minutes of the
+// location's wall clock, and a Schedule is safe for concurrent use.
+//
+// [Schedule.MinInterval] gives the exact smallest gap between two
+// consecutive fire times on the wall clock, computed from the fields
+// rather than by enumeration; see its documentation for how DST can make
+// the elapsed time differ.
 package schedule

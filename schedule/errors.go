@@ -34,13 +34,13 @@ type ParseError struct {
 	Expr  string // the expression as given to Parse
 	Field string // field name, or "" for the whole expression
 	Value string // offending part of the field (or the field itself)
-	Msg   string // human-readable reason, e.g. "61 is out of range 0-59"
+	Msg   string // human-readable reason, e.g. "61 out of range 0-59"
 	Err   error  // one of ErrSyntax, ErrRange, ErrStep, ErrNeverFires
 }
 
 // Error formats the error as
 //
-//	schedule: "61 * * * *": minute "61": 61 is out of range 0-59
+//	schedule: "61 * * * *": minute "61": 61 out of range 0-59
 func (e *ParseError) Error() string {
 	switch {
 	case e.Field == "":

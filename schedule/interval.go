@@ -140,9 +140,12 @@ func (s *Schedule) yearDays(w int, leap bool) yearInfo {
 // calendar repeats) minus the span of the fire times within a day.
 //
 // In a zone with DST the real elapsed time between two fires can differ
-// from the wall-clock gap by the size of the DST shift: a fall-back
-// overlap makes wildcard schedules fire in both passes, and a
-// spring-forward gap moves fixed-time fire times to the end of the gap.
+// from their wall-clock gap by up to the size of the DST shift, in either
+// direction: "59 1,2 * * *" in New York fires at 01:59 EST and, because
+// 02:59 does not exist on the spring-forward day, again at 03:00 EDT, one
+// minute later; a wildcard schedule fires in both passes of a fall-back
+// overlap. Callers that enforce a minimum cadence on real elapsed time
+// should allow for the zone's largest shift (usually an hour).
 func (s *Schedule) MinInterval() time.Duration {
 	// Times of day, in minutes.
 	firstT := bits.TrailingZeros64(s.hour)*60 + bits.TrailingZeros64(s.minute)

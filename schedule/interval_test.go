@@ -118,3 +118,18 @@ func bruteMinInterval(fs *fields) time.Duration {
 	}
 	return time.Duration(best) * time.Minute
 }
+
+// TestMinIntervalDSTDoc pins the example in MinInterval's documentation.
+func TestMinIntervalDSTDoc(t *testing.T) {
+	t.Parallel()
+	ny := mustLoad(t, "America/New_York")
+	s := MustParse("59 1,2 * * *", ny)
+	if got := s.MinInterval(); got != time.Hour {
+		t.Errorf("MinInterval() = %v, want 1h", got)
+	}
+	first := s.Next(time.Date(2025, 3, 9, 0, 0, 0, 0, ny))
+	second := s.Next(first)
+	if first.Format("15:04 MST") != "01:59 EST" || second.Format("15:04 MST") != "03:00 EDT" || second.Sub(first) != time.Minute {
+		t.Errorf("fires at %s then %s, want 01:59 EST then 03:00 EDT", first, second)
+	}
+}
