@@ -85,7 +85,8 @@ func load(t *testing.T, workers int, d time.Duration, newReq func(i int) *http.R
 // 5,000 req/s with p99 <= 20 ms, and POST /v1/schedules 1,000 req/s on
 // SQLite, both with zero errors. It runs only with NLCRON_LOAD=1 (it takes
 // the whole machine for ~20 s); NLCRON_LOAD_SECONDS sets each phase's length
-// (default 5).
+// (default 5) and NLCRON_LOAD_WORKERS the number of concurrent clients
+// (default 16).
 //
 //	NLCRON_LOAD=1 go test ./cmd/demo -run TestLoad -v
 func TestLoad(t *testing.T) {
@@ -95,6 +96,10 @@ func TestLoad(t *testing.T) {
 	secs := 5
 	if s, err := strconv.Atoi(os.Getenv("NLCRON_LOAD_SECONDS")); err == nil && s > 0 {
 		secs = s
+	}
+	workers := 16
+	if w, err := strconv.Atoi(os.Getenv("NLCRON_LOAD_WORKERS")); err == nil && w > 0 {
+		workers = w
 	}
 	d := startDemo(t, filepath.Join(t.TempDir(), "load.db"), "-rate-limit", "0", "-log-level", "warn")
 	defer d.stop(t)
@@ -107,12 +112,12 @@ func TestLoad(t *testing.T) {
 		return req
 	}
 	load(t, 8, time.Second, warm)
-	cron := load(t, 32, time.Duration(secs)*time.Second, warm)
+	cron := load(t, workers, time.Duration(secs)*time.Second, warm)
 	t.Logf("GET /v1/schedules/text-to-cron: %s", cron)
 
 	const chat = "7b1c5a2e-8d3f-4a6b-9c0e-1f2a3b4c5d6e"
 	cadences := []string{"0 17 * * 0", "every weekday at 9am", "*/30 * * * *", "sundays at 5pm America/New_York"}
-	create := load(t, 32, time.Duration(secs)*time.Second, func(i int) *http.Request {
+	create := load(t, workers, time.Duration(secs)*time.Second, func(i int) *http.Request {
 		body := `{"chat_id":"` + chat + `","cadence":"` + cadences[i%len(cadences)] + `","toolhouse_id":"user-` + strconv.Itoa(i) + `"}`
 		req, _ := http.NewRequest("POST", d.url+"/v1/schedules", strings.NewReader(body))
 		req.Header.Set("Authorization", auth)
