@@ -33,7 +33,7 @@ var (
 // ParseError describes why [Parse] refused a phrase and where.
 //
 // Offset is a byte offset into Input; Line and Column are 1-based, with
-// Column counted in bytes like participle and go/scanner. Text is the
+// Column counted in characters (runes), as participle counts them. Text is the
 // offending piece of input (empty when the error concerns the whole
 // phrase). Suggestion, when not empty, is a nearby word or phrase that
 // would be accepted.

@@ -34,7 +34,7 @@ type goldenCase struct {
 	sections []txtar.File
 }
 
-func readGolden(t *testing.T, path string) (*txtar.Archive, []goldenCase) {
+func readGolden(t testing.TB, path string) (*txtar.Archive, []goldenCase) {
 	t.Helper()
 	a, err := txtar.ParseFile(path)
 	if err != nil {
@@ -96,7 +96,7 @@ func goldenOutput(in string) []txtar.File {
 	return append(out, txtar.File{Name: "next", Data: []byte(next.String())})
 }
 
-func goldenFiles(t *testing.T) []string {
+func goldenFiles(t testing.TB) []string {
 	t.Helper()
 	files, err := filepath.Glob(filepath.Join("testdata", "golden", "*.txtar"))
 	if err != nil {
@@ -109,7 +109,7 @@ func goldenFiles(t *testing.T) []string {
 }
 
 // goldenInputs returns every golden input phrase.
-func goldenInputs(t *testing.T) []string {
+func goldenInputs(t testing.TB) []string {
 	t.Helper()
 	var out []string
 	for _, f := range goldenFiles(t) {

@@ -85,7 +85,7 @@ func newError(in string, off int, text string, sentinel error, suggestion, forma
 func lineCol(in string, off int) (int, int) {
 	off = min(off, len(in))
 	line := 1 + strings.Count(in[:off], "\n")
-	col := off - strings.LastIndexByte(in[:off], '\n')
+	col := utf8.RuneCountInString(in[strings.LastIndexByte(in[:off], '\n')+1:off]) + 1
 	return line, col
 }
 
