@@ -2,9 +2,11 @@ package schedule
 
 import (
 	"math"
+	"runtime"
 	"sort"
 	"sync"
 	"time"
+	"weak"
 )
 
 const (
@@ -40,7 +42,16 @@ type zoneTable struct {
 	complete bool    // no offset change after the last entry of trans
 }
 
-var zoneTables sync.Map // *time.Location -> *zoneTable (nil value: fixed offset)
+// Zone tables are cached at two levels. time.LoadLocation returns a new
+// *time.Location on every call, so caching by pointer alone would build
+// (and keep) one table per call. byPointer maps each location, through a
+// weak pointer that is deleted when the location is collected, to its
+// table; byName shares one table among all locations with the same name
+// whose offsets agree with it at every cached transition.
+var (
+	byPointer sync.Map // weak.Pointer[time.Location] -> *zoneTable (nil: fixed offset)
+	byName    sync.Map // string -> *zoneTable
+)
 
 // setLocation binds s to loc (nil means UTC), choosing the fixed-offset fast
 // path when loc never changes its offset.
@@ -49,24 +60,57 @@ func (s *Schedule) setLocation(loc *time.Location) {
 		loc = time.UTC
 	}
 	s.loc = loc
-	if loc == time.UTC {
-		return
-	}
-	if v, ok := zoneTables.Load(loc); ok {
-		s.zone, _ = v.(*zoneTable)
-	} else {
-		zt := buildZoneTable(loc)
-		if zt == nil {
-			zoneTables.Store(loc, (*zoneTable)(nil))
-		} else {
-			v, _ := zoneTables.LoadOrStore(loc, zt)
-			s.zone, _ = v.(*zoneTable)
-		}
+	if loc != time.UTC {
+		s.zone = tableFor(loc)
 	}
 	if s.zone == nil {
-		_, off := time.Unix(0, 0).In(loc).Zone()
-		s.fixedOff = int64(off)
+		s.fixedOff = offsetAt(loc, 0)
 	}
+}
+
+// tableFor returns the cached zone table of loc, building it on first use.
+func tableFor(loc *time.Location) *zoneTable {
+	key := weak.Make(loc)
+	if v, ok := byPointer.Load(key); ok {
+		return v.(*zoneTable)
+	}
+	zt := sharedTable(loc)
+	if _, loaded := byPointer.LoadOrStore(key, zt); !loaded {
+		runtime.AddCleanup(loc, func(k weak.Pointer[time.Location]) { byPointer.Delete(k) }, key)
+	}
+	return zt
+}
+
+// sharedTable returns the table of another location with loc's name if it
+// agrees with loc, or builds a new one.
+func sharedTable(loc *time.Location) *zoneTable {
+	name := loc.String()
+	if v, ok := byName.Load(name); ok {
+		if zt := v.(*zoneTable); zt.agrees(loc) {
+			return zt
+		}
+	}
+	zt := buildZoneTable(loc)
+	if zt != nil {
+		byName.LoadOrStore(name, zt)
+	}
+	return zt
+}
+
+// agrees reports whether loc has the offsets zt recorded at the start of
+// the table and after every cached transition. (It cannot prove that loc
+// has no extra transitions; two different zones with one name in one
+// process would have to differ only between transitions to fool it.)
+func (zt *zoneTable) agrees(loc *time.Location) bool {
+	if offsetAt(loc, tableFrom) != zt.lookup(tableFrom).off {
+		return false
+	}
+	for i, tr := range zt.trans {
+		if offsetAt(loc, tr) != zt.offs[i+1] {
+			return false
+		}
+	}
+	return true
 }
 
 // slowPeriod asks the time package for the period containing sec.

@@ -1,0 +1,61 @@
+package schedule
+
+import (
+	"runtime"
+	"testing"
+	"time"
+)
+
+// TestZoneTableShared checks that locations loaded separately share one
+// zone table, that a different zone with the same name does not, and that
+// fixed-offset zones need no table.
+func TestZoneTableShared(t *testing.T) {
+	a := MustParse("0 9 * * *", mustLoad(t, "Europe/Paris"))
+	b := MustParse("0 9 * * *", mustLoad(t, "Europe/Paris"))
+	if a.zone == nil || a.zone != b.zone {
+		t.Errorf("two loads of Europe/Paris got tables %p and %p, want one shared table", a.zone, b.zone)
+	}
+	// A location named Europe/Paris with New York's rules must not reuse
+	// Paris's table.
+	fake := time.FixedZone("Europe/Paris", -5*3600)
+	if s := MustParse("0 9 * * *", fake); s.zone != nil || s.fixedOff != -5*3600 {
+		t.Errorf("fixed zone named Europe/Paris: zone %p, offset %d; want no table, -18000", s.zone, s.fixedOff)
+	}
+	from := time.Date(2025, 6, 1, 0, 0, 0, 0, time.UTC)
+	if got := MustParse("0 9 * * *", fake).Next(from); got.Format(time.RFC3339) != "2025-06-01T09:00:00-05:00" {
+		t.Errorf("Next in fake Paris = %s", got.Format(time.RFC3339))
+	}
+	for _, name := range []string{"Etc/GMT+5", "UTC"} {
+		if s := MustParse("0 9 * * *", mustLoad(t, name)); s.zone != nil {
+			t.Errorf("%s: got a zone table, want the fixed-offset path", name)
+		}
+	}
+}
+
+// TestZoneCacheReleased checks that the per-pointer cache entry of a
+// location goes away once the location is garbage.
+func TestZoneCacheReleased(t *testing.T) {
+	count := func() int {
+		n := 0
+		byPointer.Range(func(_, _ any) bool {
+			n++
+			return true
+		})
+		return n
+	}
+	before := count()
+	for range 50 {
+		MustParse("0 9 * * *", mustLoad(t, "Europe/Rome"))
+	}
+	if after := count(); after < before+50 {
+		t.Fatalf("cache grew from %d to %d entries, want at least 50 more", before, after)
+	}
+	for range 100 {
+		runtime.GC()
+		runtime.Gosched()
+		if count() < before+25 {
+			return
+		}
+	}
+	t.Errorf("cache still holds %d entries (was %d before loading 50 locations)", count(), before)
+}
