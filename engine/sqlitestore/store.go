@@ -55,11 +55,11 @@ func New(ctx context.Context, db *sql.DB) (*Store, error) {
 		return nil, errors.New("sqlitestore: new: nil *sql.DB")
 	}
 	if err := migrate(ctx, db); err != nil {
-		return nil, fmt.Errorf("sqlitestore: new: %w", err)
+		return nil, wrapErr(ctx, "new", err)
 	}
 	s, err := newStore(ctx, db, db, false)
 	if err != nil {
-		return nil, fmt.Errorf("sqlitestore: new: %w", err)
+		return nil, wrapErr(ctx, "new", err)
 	}
 	s.lockFirst = true
 	return s, nil

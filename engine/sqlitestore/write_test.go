@@ -8,6 +8,7 @@ import (
 	"path/filepath"
 	"runtime"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 	_ "time/tzdata"
@@ -250,5 +251,67 @@ func TestClaimDueStopsAtRefusedClaim(t *testing.T) {
 				t.Errorf("after the refused claim: %d runs, %d occurrences; want only the first schedule's run and occurrence", len(st.Runs), len(st.Occurrences))
 			}
 		})
+	}
+}
+
+// TestClaimDueAcrossStores runs ClaimDue from several stores on one file,
+// as several processes would: every due schedule is handled exactly once.
+func TestClaimDueAcrossStores(t *testing.T) {
+	t.Parallel()
+	path := filepath.Join(t.TempDir(), "nlcron.db")
+	const stores, callersPerStore = 3, 3
+	schedules := 150
+	if raceEnabled {
+		schedules = 40
+	}
+	var all []*sqlitestore.Store
+	for range stores {
+		s := mustOpen(t, path)
+		t.Cleanup(func() { mustClose(t, s) })
+		all = append(all, s)
+	}
+	dueSchedules(t, all[0], "acct", schedules)
+
+	var mu sync.Mutex
+	handled := make(map[string]int)
+	errs := make(chan error, stores*callersPerStore)
+	var wg sync.WaitGroup
+	for _, s := range all {
+		for c := range callersPerStore {
+			wg.Go(func() {
+				for {
+					n, err := s.ClaimDue(t.Context(), benchT0, 2+c, func(d engine.Due) engine.Claim {
+						mu.Lock()
+						handled[d.Schedule.ID]++
+						mu.Unlock()
+						c := dispatchDecide(benchT0)(d)
+						c.NextRunAt = benchT0.Add(time.Hour) // no longer due
+						return c
+					})
+					if err != nil || n == 0 {
+						errs <- err
+						return
+					}
+				}
+			})
+		}
+	}
+	wg.Wait()
+	close(errs)
+	for err := range errs {
+		if err != nil {
+			t.Errorf("ClaimDue: %v", err)
+		}
+	}
+	if len(handled) != schedules {
+		t.Errorf("%d schedules handled; want %d", len(handled), schedules)
+	}
+	for id, n := range handled {
+		if n != 1 {
+			t.Errorf("schedule %s handled %d times", id, n)
+		}
+	}
+	if st := snapshot(t, all[1], "acct"); len(st.Runs) != schedules || len(st.Occurrences) != schedules {
+		t.Errorf("%d runs and %d occurrences; want %d of each", len(st.Runs), len(st.Occurrences), schedules)
 	}
 }
