@@ -43,6 +43,15 @@ type dispatcher struct {
 
 	// specs caches compiled schedules without the engine-wide lock.
 	specs map[specKey]*schedule.Schedule
+
+	// occ holds the occurrences of the current ClaimDue call: each
+	// Claim's Occurrences is a capacity-capped window of it, so a claim
+	// costs no slice of its own. (Stores do not retain what they are
+	// given; emit reads the windows before the next call reuses occ.)
+	occ []Occurrence
+
+	// ids makes run ids without the shared lock.
+	ids idSource
 }
 
 // decision is one decide call, kept so that it is logged and observed only
@@ -102,6 +111,7 @@ func (d *dispatcher) tick(ctx context.Context) (time.Duration, error) {
 	for round := 0; ; round++ {
 		d.now = e.now()
 		d.decisions = d.decisions[:0]
+		d.occ = d.occ[:0]
 		clear(d.index)
 		n, err := e.store.ClaimDue(ctx, d.now, claimBatch, d.decide)
 		n = min(max(n, 0), len(d.decisions))
@@ -195,6 +205,7 @@ func (d *dispatcher) decide(due Due) Claim {
 	}
 
 	t := s.NextRunAt
+	first := len(d.occ)
 	for i := 0; i < MaxFiresPerClaim && !t.IsZero() && !t.After(now); i++ {
 		next := nextFire(sp, t)
 		if !s.LastRunAt.IsZero() && !t.After(s.LastRunAt) {
@@ -212,7 +223,7 @@ func (d *dispatcher) decide(due Due) Claim {
 			o.Reason = SkipMinCadence
 		default:
 			r := &Run{
-				ID:           newID(),
+				ID:           d.ids.newID(),
 				AccountID:    s.AccountID,
 				ChatID:       s.ChatID,
 				ScheduleID:   s.ID,
@@ -229,8 +240,11 @@ func (d *dispatcher) decide(due Due) Claim {
 			c.Run, c.LastRunAt, c.LastDispatchedAt = r, t, now
 			dec.run = r
 		}
-		c.Occurrences = append(c.Occurrences, o)
+		d.occ = append(d.occ, o)
 		t = next
+	}
+	if len(d.occ) > first {
+		c.Occurrences = d.occ[first:len(d.occ):len(d.occ)]
 	}
 	dec.occ = c.Occurrences
 	c.NextRunAt = t
@@ -290,7 +304,8 @@ func (d *dispatcher) emit(ctx context.Context, applied []decision) {
 				slog.String("schedule_id", dec.scheduleID), slog.Time("next_run_at", dec.next))
 			continue
 		}
-		var missed []time.Time
+		var missed int // fires skipped as missed, from firstMissed to lastMissed
+		var firstMissed, lastMissed time.Time
 		for _, o := range dec.occ {
 			switch {
 			case o.Outcome == OutcomeDispatched:
@@ -302,7 +317,11 @@ func (d *dispatcher) emit(ctx context.Context, applied []decision) {
 					slog.Duration("lag", lag), slog.Time("next_run_at", dec.next))
 			case o.Reason == SkipMissed:
 				e.obs.Skipped(o.Reason)
-				missed = append(missed, o.FireTime)
+				if missed == 0 {
+					firstMissed = o.FireTime
+				}
+				missed++
+				lastMissed = o.FireTime
 			default:
 				e.obs.Skipped(o.Reason)
 				e.log.LogAttrs(ctx, slog.LevelInfo, "fire skipped",
@@ -312,11 +331,11 @@ func (d *dispatcher) emit(ctx context.Context, applied []decision) {
 			}
 		}
 		// Missed fires can be many (a long downtime): one record per claim.
-		if len(missed) > 0 {
+		if missed > 0 {
 			e.log.LogAttrs(ctx, slog.LevelInfo, "fires skipped",
 				slog.String("schedule_id", dec.scheduleID), slog.String("account_id", dec.accountID),
-				slog.String("reason", string(SkipMissed)), slog.Int("count", len(missed)),
-				slog.Time("first", missed[0]), slog.Time("last", missed[len(missed)-1]),
+				slog.String("reason", string(SkipMissed)), slog.Int("count", missed),
+				slog.Time("first", firstMissed), slog.Time("last", lastMissed),
 				slog.Time("next_run_at", dec.next))
 		}
 		if dec.run != nil {

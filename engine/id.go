@@ -6,27 +6,44 @@ import (
 	"sync"
 )
 
-// ids hands out random bytes from a buffer, refilled 4 KiB at a time, so
-// that creating a run costs no system call.
-var ids struct {
-	sync.Mutex
+// idSource hands out random bytes from a buffer, refilled 4 KiB at a
+// time, so that creating an id costs no system call. It is not safe for
+// concurrent use: the dispatcher has its own, everything else shares ids.
+type idSource struct {
 	buf [4096]byte
 	off int
 }
 
-func init() { ids.off = len(ids.buf) }
+// ids is the shared source of [newID].
+var ids struct {
+	sync.Mutex
+	src idSource
+}
 
 // newID returns a random (version 4) UUID in canonical lower-case form.
 func newID() string {
-	var u [16]byte
 	ids.Lock()
-	if ids.off+16 > len(ids.buf) {
-		rand.Read(ids.buf[:]) // never fails (crypto/rand: "Read ... never returns an error")
-		ids.off = 0
-	}
-	copy(u[:], ids.buf[ids.off:])
-	ids.off += 16
+	u := ids.src.random()
 	ids.Unlock()
+	return formatUUID(u)
+}
+
+// newID is the package's newID without the lock, for one goroutine.
+func (s *idSource) newID() string { return formatUUID(s.random()) }
+
+// random returns 16 random bytes.
+func (s *idSource) random() (u [16]byte) {
+	if s.off == 0 || s.off+16 > len(s.buf) { // empty (zero value) or used up
+		rand.Read(s.buf[:]) // never fails (crypto/rand: "Read ... never returns an error")
+		s.off = 0
+	}
+	copy(u[:], s.buf[s.off:])
+	s.off += 16
+	return u
+}
+
+// formatUUID makes u a version 4 UUID in canonical lower-case form.
+func formatUUID(u [16]byte) string {
 	u[6] = u[6]&0x0f | 0x40 // version 4
 	u[8] = u[8]&0x3f | 0x80 // RFC 4122 variant
 	var b [36]byte

@@ -54,6 +54,10 @@ func (e *Engine) workLoop(ctx, runsCtx context.Context, cancelRuns context.Cance
 	var keeper sync.WaitGroup
 	keeper.Go(func() { w.keepLeases(ctx, keeperStop) })
 
+	// One timer for the loop's life: a new timer per wake-up costs as
+	// much as acquiring a run from a fast store.
+	timer := time.NewTimer(e.cfg.PollInterval)
+	defer timer.Stop()
 	for ctx.Err() == nil {
 		if free := e.cfg.MaxConcurrentRuns - w.busy; free > 0 {
 			now := e.now()
@@ -68,7 +72,7 @@ func (e *Engine) workLoop(ctx, runsCtx context.Context, cancelRuns context.Cance
 				continue // there may be more
 			}
 		}
-		timer := time.NewTimer(e.cfg.PollInterval)
+		timer.Reset(e.cfg.PollInterval) // since Go 1.23 no stale tick survives Reset
 		select {
 		case <-ctx.Done():
 		case <-w.done:
@@ -77,7 +81,6 @@ func (e *Engine) workLoop(ctx, runsCtx context.Context, cancelRuns context.Cance
 		case <-e.workerWake:
 		case <-timer.C:
 		}
-		timer.Stop()
 	}
 	close(w.jobs) // no more runs: idle workers return
 
