@@ -18,7 +18,12 @@ const (
 	// DST gap every time and so never fire.
 	searchYears = 401
 	maxPeriods  = 2 * searchYears
+
+	// jumpMargin keeps the period walk in Next and Prev at least a day
+	// away from the fire time it skips towards.
+	jumpMargin = 86400
 )
+
 
 func ceilDiv(a, b int64) int64 { return -floorDiv(-a, b) }
 
@@ -156,7 +161,11 @@ func (s *Schedule) at(c, off int64) time.Time {
 // Next returns the first fire instant strictly after t, in the schedule's
 // location, or the zero time if the schedule never fires again. See the
 // package documentation for how DST transitions are handled.
-func (s *Schedule) Next(t time.Time) time.Time {
+func (s *Schedule) Next(t time.Time) time.Time { return s.next(t, true) }
+
+// next implements Next; jump enables skipping periods of constant offset
+// that cannot hold a fire time (tests compare both paths).
+func (s *Schedule) next(t time.Time, jump bool) time.Time {
 	sec := t.Unix()
 	if s.zone == nil {
 		c, ok := s.nextCivil(floorDiv(sec+s.fixedOff, 60) + 1)
@@ -193,6 +202,15 @@ func (s *Schedule) Next(t time.Time) time.Time {
 		if c < limit {
 			return s.at(c, p.off)
 		}
+		if y := c*60 - s.zone.maxOff - jumpMargin; jump && y > p.end && y < tableTo &&
+			p.end >= tableFrom && p.end+s.zone.minOff >= cl*60 {
+			// c is far ahead. Every wall-clock minute shown between p.end
+			// and y lies in [cl, c), where nothing matches, so no fire
+			// (normal, gap or overlap) happens before y: resume from y.
+			p = s.zone.lookup(y)
+			lo = floorDiv(y+p.off, 60) + 1
+			continue
+		}
 		np := s.zone.lookup(p.end)
 		lo = ceilDiv(p.end+np.off, 60)
 		if !s.wildcard && c < lo {
@@ -208,7 +226,10 @@ func (s *Schedule) Next(t time.Time) time.Time {
 // Prev returns the last fire instant strictly before t, in the schedule's
 // location, or the zero time if there is none. It mirrors [Schedule.Next]:
 // for every fire instant f, Prev(Next(f)) == f.
-func (s *Schedule) Prev(t time.Time) time.Time {
+func (s *Schedule) Prev(t time.Time) time.Time { return s.prev(t, true) }
+
+// prev implements Prev; see next for jump.
+func (s *Schedule) prev(t time.Time, jump bool) time.Time {
 	sec := t.Unix()
 	exact := t.Nanosecond() == 0
 	if s.zone == nil {
@@ -249,6 +270,15 @@ func (s *Schedule) Prev(t time.Time) time.Time {
 		}
 		if c >= low {
 			return s.at(c, p.off)
+		}
+		if y := c*60 - s.zone.minOff + jumpMargin; jump && y < p.start && y >= tableFrom &&
+			p.start < tableTo && p.start+s.zone.maxOff <= (ch+1)*60 {
+			// c is far behind. Every wall-clock minute shown between y
+			// and p.start lies in (c, ch], where nothing matches, so no
+			// fire happens between them: resume from y.
+			p = s.zone.lookup(y)
+			hi = floorDiv(y+p.off, 60)
+			continue
 		}
 		pp := s.zone.lookup(p.start - 1)
 		hi = ceilDiv(p.start+pp.off, 60) - 1 // last civil minute before p.start

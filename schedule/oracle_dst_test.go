@@ -214,3 +214,48 @@ func TestExtremeInstants(t *testing.T) {
 		}
 	}
 }
+
+// TestPeriodJump compares Next and Prev with and without period skipping
+// on random expressions and instants in zones with DST, from 1975 to 2095,
+// and checks the skipping path against the oracle on long windows for
+// sparse expressions.
+func TestPeriodJump(t *testing.T) {
+	t.Parallel()
+	r := rand.New(rand.NewPCG(11, 12))
+	n := 20_000
+	if raceBuild {
+		n = 2_000
+	}
+	var locs []*time.Location
+	for _, z := range dstZones {
+		locs = append(locs, mustLoad(t, z.name))
+	}
+	lo := time.Date(1975, 1, 1, 0, 0, 0, 0, time.UTC).Unix()
+	hi := time.Date(2095, 1, 1, 0, 0, 0, 0, time.UTC).Unix()
+	for i := 0; i < n; i++ {
+		loc := locs[r.IntN(len(locs))]
+		expr := randExpr(r, []int{0, 1, 2, 3})
+		s, err := Parse(expr, loc)
+		if err != nil {
+			continue
+		}
+		q := time.Unix(lo+r.Int64N(hi-lo), 0).In(loc)
+		if got, want := s.next(q, true), s.next(q, false); !got.Equal(want) {
+			t.Fatalf("%q in %s: Next(%s) = %s with skipping, %s without", expr, loc, q, got, want)
+		}
+		if got, want := s.prev(q, true), s.prev(q, false); !got.Equal(want) {
+			t.Fatalf("%q in %s: Prev(%s) = %s with skipping, %s without", expr, loc, q, got, want)
+		}
+	}
+	// Sparse expressions whose fires are months apart, across transitions.
+	ny := mustLoad(t, "America/New_York")
+	from := time.Date(2025, 1, 20, 0, 0, 0, 0, ny)
+	to := from.AddDate(0, 11, 0)
+	exprs := []string{"30 2 L * *", "0 0 1 3,11 *", "*/30 1 * * 0#1", "30 1 2 11 *", "0 2 9 3 *"}
+	if raceBuild {
+		exprs = exprs[:2]
+	}
+	for _, e := range exprs {
+		checkAgainstOracle(t, e, ny, from, to, r)
+	}
+}

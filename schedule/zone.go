@@ -40,6 +40,8 @@ type zoneTable struct {
 	offs     []int64 // offs[i] is in force before trans[i]; offs[len(trans)] after the last
 	index    []int32 // index[b]: number of transitions at or before the start of bucket b
 	complete bool    // no offset change after the last entry of trans
+	minOff   int64   // smallest offset in offs
+	maxOff   int64   // largest offset in offs
 }
 
 // Zone tables are cached at two levels. time.LoadLocation returns a new
@@ -225,6 +227,10 @@ func buildZoneTable(loc *time.Location) *zoneTable {
 	}
 	zt.offs = append(zt.offs, cur.off)
 	zt.complete = cur.end == maxSec
+	zt.minOff, zt.maxOff = zt.offs[0], zt.offs[0]
+	for _, o := range zt.offs {
+		zt.minOff, zt.maxOff = min(zt.minOff, o), max(zt.maxOff, o)
+	}
 	if len(zt.trans) == 0 {
 		return nil
 	}
