@@ -24,7 +24,6 @@ const (
 	jumpMargin = 86400
 )
 
-
 func ceilDiv(a, b int64) int64 { return -floorDiv(-a, b) }
 
 // nextBit returns the lowest set bit of set at or above from, or 64.
