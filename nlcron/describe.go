@@ -519,11 +519,25 @@ func dAppendClock(b []byte, h, m int) []byte {
 // appendDescription appends the whole description: time, days, months.
 func (f *dFields) appendDescription(b []byte) []byte {
 	b = f.appendTime(b)
-	monthDone := false
-	b, monthDone = f.appendDays(b)
-	if !monthDone && f.month != dAllMonths {
+	kind := f.dayKind()
+	months := f.month != dAllMonths
+	if months && (kind == dDaysAnd || kind == dDaysOr) {
+		// Before a two-part day rule, so that it plainly covers both parts.
 		b = append(b, ", "...)
-		b = dAppendMonths(b, f.month)
+		b = dAppendMonths(b, f.month, false)
+		months = false
+	}
+	if kind == dDaysDom && months && !f.domLast && f.domNearest == 0 &&
+		bits.OnesCount64(f.dom) == 1 && bits.OnesCount64(f.month) == 1 {
+		b = append(b, ", on "...)
+		b = append(b, dMonthNames[bits.TrailingZeros64(f.month)]...)
+		b = append(b, ' ')
+		return dAppendInt(b, bits.TrailingZeros64(f.dom))
+	}
+	b = f.appendDays(b, kind)
+	if months {
+		b = append(b, ", "...)
+		b = dAppendMonths(b, f.month, kind == dDaysNone)
 	}
 	return b
 }
@@ -757,51 +771,66 @@ func dAppendHours(b []byte, h uint64, star bool) []byte {
 	return dAppendRunList(b, h, "and", dAppendHour)
 }
 
-// dAppendMonths describes a month set that is not every month.
-func dAppendMonths(b []byte, mo uint64) []byte {
-	if rs := dRuns(mo, make([]dRun, 0, 1)); len(rs) == 1 && rs[0].hi-rs[0].lo >= 2 {
-		b = append(b, dMonthNames[rs[0].lo]...)
-		b = append(b, " through "...)
-		return append(b, dMonthNames[rs[0].hi]...)
+// dAppendMonths describes a month set that is not every month. Being
+// alone selects "only in January" and "January through March", the
+// forms for a description without days; otherwise "in January".
+func dAppendMonths(b []byte, mo uint64, alone bool) []byte {
+	if !alone {
+		b = append(b, "in "...)
+	} else if rs := dRuns(mo, make([]dRun, 0, 1)); len(rs) != 1 || rs[0].hi-rs[0].lo < 2 {
+		b = append(b, "only in "...)
 	}
-	b = append(b, "only in "...)
 	return dAppendRunList(b, mo, "and", func(b []byte, v int) []byte { return append(b, dMonthNames[v]...) })
 }
 
-// appendDays describes the two day fields under the schedule package's
-// rule. It reports whether it also described the month (the "on
-// December 25" form).
-func (f *dFields) appendDays(b []byte) ([]byte, bool) {
+// What the two day fields amount to, by the schedule package's rule.
+const (
+	dDaysNone = iota // every day
+	dDaysDom         // only the day of the month restricts
+	dDaysDow         // only the day of the week restricts
+	dDaysAnd         // both restrict, and a day must match both
+	dDaysOr          // both restrict, and a day may match either
+)
+
+// dayKind says what the two day fields amount to.
+func (f *dFields) dayKind() int {
 	domAll := f.dom&dAllDoms == dAllDoms
 	dowAll := f.dow&dAllDows == dAllDows
 	and := f.domStar || f.dowStar
 	switch {
 	case and && domAll && dowAll, !and && (domAll || dowAll):
-		return b, false
+		return dDaysNone
 	case and && domAll:
-		b = append(b, ", "...)
-		return f.appendWeekdays(b, dDowStandalone), false
+		return dDaysDow
 	case and && dowAll:
-		b = append(b, ", "...)
-		if f.domLast || f.domNearest != 0 || bits.OnesCount64(f.dom) != 1 ||
-			bits.OnesCount64(f.month) != 1 {
-			return f.appendMonthDays(b, false), false
-		}
-		b = append(b, "on "...)
-		b = append(b, dMonthNames[bits.TrailingZeros64(f.month)]...)
-		b = append(b, ' ')
-		return dAppendInt(b, bits.TrailingZeros64(f.dom)), true
+		return dDaysDom
 	case and:
+		return dDaysAnd
+	}
+	return dDaysOr
+}
+
+// appendDays describes the two day fields, as a clause after a comma.
+func (f *dFields) appendDays(b []byte, kind int) []byte {
+	switch kind {
+	case dDaysDow:
+		b = append(b, ", "...)
+		return f.appendWeekdays(b, dDowStandalone)
+	case dDaysDom:
+		b = append(b, ", "...)
+		return f.appendMonthDays(b, false)
+	case dDaysAnd:
 		b = append(b, ", "...)
 		b = f.appendMonthDays(b, f.domStar)
 		b = append(b, ", if it falls on "...)
-		return f.appendWeekdays(b, dDowAnd), false
-	default:
+		return f.appendWeekdays(b, dDowAnd)
+	case dDaysOr:
 		b = append(b, ", "...)
 		b = f.appendMonthDays(b, false)
 		b = append(b, ", or on "...)
-		return f.appendWeekdays(b, dDowOr), false
+		return f.appendWeekdays(b, dDowOr)
 	}
+	return b
 }
 
 // appendMonthDays describes the day-of-month field. star asks for a form

@@ -115,8 +115,11 @@ func TestDescribe(t *testing.T) {
 		{"0 0 * 1-3,6 *", "at midnight, only in January through March and June"},
 		{"0 0 25 12 *", "at midnight, on December 25"},
 		{"0 0 1 1 *", "at midnight, on January 1"},
-		{"0 0 1,15 1 *", "at midnight, on the 1st and 15th of the month, only in January"},
-		{"*/5 * L JAN *", "every 5 minutes, on the last day of the month, only in January"},
+		{"0 0 1,15 1 *", "at midnight, on the 1st and 15th of the month, in January"},
+		{"0 0 1,15 1-3 1", "at midnight, in January through March, on the 1st and 15th of the month, or on Monday"},
+		{"0 9 * 12 0", "at 9:00 AM, only on Sunday, in December"},
+		{"0 9 * 1-3,6 1-5", "at 9:00 AM, Monday through Friday, in January through March and June"},
+		{"*/5 * L JAN *", "every 5 minutes, on the last day of the month, in January"},
 		// Macros.
 		{"@yearly", "at midnight, on January 1"},
 		{"@monthly", "at midnight, on the 1st of the month"},
