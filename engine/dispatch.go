@@ -293,6 +293,7 @@ func (e *Engine) tooSoon(s *Schedule, t, now time.Time) bool {
 // emit logs and observes decisions the store applied.
 func (d *dispatcher) emit(ctx context.Context, applied []decision) {
 	e := d.e
+	woke := false
 	for _, dec := range applied {
 		if dec.err != nil {
 			e.log.LogAttrs(ctx, slog.LevelError, "schedule cannot be evaluated; it will not fire until its cadence is updated",
@@ -338,9 +339,10 @@ func (d *dispatcher) emit(ctx context.Context, applied []decision) {
 				slog.Time("first", firstMissed), slog.Time("last", lastMissed),
 				slog.Time("next_run_at", dec.next))
 		}
-		if dec.run != nil {
-			nudge(e.workerWake)
-		}
+		woke = woke || dec.run != nil
+	}
+	if woke { // the store already holds every run of applied: one nudge wakes the workers for all
+		nudge(e.workerWake)
 	}
 }
 

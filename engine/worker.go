@@ -36,6 +36,9 @@ type inflightRun struct {
 type workers struct {
 	e       *Engine
 	runsCtx context.Context
+	// recordCtx is runsCtx without its cancellation: outcomes are
+	// recorded even after the grace period ends.
+	recordCtx context.Context
 	done    chan struct{} // one send per run that finished executing
 	busy    int           // runs executing (only the work loop touches it)
 	// jobs hands a run to an idle worker goroutine (unbuffered: a send
@@ -49,7 +52,7 @@ type workers struct {
 // workLoop acquires queued runs and executes them, at most
 // MaxConcurrentRuns at once, until ctx ends; then it drains (see Run).
 func (e *Engine) workLoop(ctx, runsCtx context.Context, cancelRuns context.CancelCauseFunc) {
-	w := &workers{e: e, runsCtx: runsCtx, done: make(chan struct{}, e.cfg.MaxConcurrentRuns), jobs: make(chan *Run)}
+	w := &workers{e: e, runsCtx: runsCtx, recordCtx: context.WithoutCancel(runsCtx), done: make(chan struct{}, e.cfg.MaxConcurrentRuns), jobs: make(chan *Run)}
 	keeperStop := make(chan struct{})
 	var keeper sync.WaitGroup
 	keeper.Go(func() { w.keepLeases(ctx, keeperStop) })
@@ -147,7 +150,7 @@ func (w *workers) start(r *Run) {
 // of runs executing plus callbacks in progress.
 func (w *workers) work(r *Run) {
 	for {
-		fin := w.e.execute(w.runsCtx, r)
+		fin := w.e.execute(w.runsCtx, w.recordCtx, r)
 		w.done <- struct{}{}
 		if fin != nil {
 			w.e.finished(w.runsCtx, fin)
@@ -169,7 +172,7 @@ func (e *Engine) finished(ctx context.Context, r *Run) {
 // execute runs r (already in progress under this engine's lease) and
 // records its outcome. It returns the run as stored, or nil if the outcome
 // could not be recorded (the lease was lost or the store failed).
-func (e *Engine) execute(runsCtx context.Context, r *Run) *Run {
+func (e *Engine) execute(runsCtx, recordCtx context.Context, r *Run) *Run {
 	// One context per run: its deadline is the timeout, runsCtx's cause
 	// is the shutdown, and the lease keeper cancels it when the lease is
 	// lost.
@@ -185,9 +188,11 @@ func (e *Engine) execute(runsCtx context.Context, r *Run) *Run {
 		e.mu.Unlock()
 	}()
 
-	e.log.LogAttrs(ctx, slog.LevelInfo, "run started",
-		slog.String("run_id", r.ID), slog.String("schedule_id", r.ScheduleID), slog.String("account_id", r.AccountID),
-		slog.Time("scheduled_for", r.ScheduledFor), slog.Int("attempt", r.Attempt))
+	if e.log.Enabled(ctx, slog.LevelInfo) {
+		e.log.LogAttrs(ctx, slog.LevelInfo, "run started",
+			slog.String("run_id", r.ID), slog.String("schedule_id", r.ScheduleID), slog.String("account_id", r.AccountID),
+			slog.Time("scheduled_for", r.ScheduledFor), slog.Int("attempt", r.Attempt))
+	}
 	began := time.Now()
 	res, err := e.callRunner(ctx, r.Clone())
 
@@ -214,7 +219,7 @@ func (e *Engine) execute(runsCtx context.Context, r *Run) *Run {
 
 	// Record the outcome even if the grace period just ended; past it,
 	// do not wait for the store for ever.
-	rctx := context.WithoutCancel(runsCtx)
+	rctx := recordCtx
 	if runsCtx.Err() != nil {
 		var cancelRecord context.CancelFunc
 		rctx, cancelRecord = context.WithTimeout(rctx, recordTimeout)
