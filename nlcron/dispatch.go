@@ -22,6 +22,9 @@ type member struct {
 	zero   clause
 	prefix map[string]bool // optional leading words
 	first  map[string]bool // tokens the clause proper can start with
+	// follow, when set for a first token, lists the tokens that may come
+	// right after it.
+	follow map[string]map[string]bool
 	parse  func(lex *lexer.PeekingLexer) (clause, error)
 	ebnf   func() string
 }
@@ -38,6 +41,7 @@ func newMember[T any, PT interface {
 	for _, f := range strings.Fields(first) {
 		m.first[f] = true
 	}
+	m.follow = map[string]map[string]bool{}
 	m.parse = func(lex *lexer.PeekingLexer) (clause, error) {
 		cp := *lex
 		v, err := p.ParseFromLexer(&cp, participle.AllowTrailing(true))
@@ -58,23 +62,39 @@ var members = []member{
 	newMember[zoneClause]("zone", "in on at (", "Zone Offset utc gmt z zulu Abbrev"),
 	newMember[hoursClause]("hours", "", "during"),
 	newMember[windowClause]("window", "during in within only", "business office working work between from after"+todFirst),
-	newMember[nthDowClause]("nthDow", "or if it falls on every each the", "Ordinal OrdWord second"),
+	newMember[nthDowClause]("nthDow", "or if it falls on every each the", "Ordinal OrdWord second").
+		withFollow("Ordinal", "DayName Sep Ordinal OrdWord second the day instance").
+		withFollow("OrdWord", "DayName Sep Ordinal OrdWord second the day instance").
+		withFollow("second", "DayName Sep Ordinal OrdWord second the day instance"),
 	newMember[dowExceptClause]("dowExcept", "", "except excluding but other apart not"),
 	newMember[dowBetweenClause]("dowBetween", "", "between"),
 	newMember[dowClause]("dow", "or if it falls on every each only from the a", "DayName weekdays weekday workdays workday business working work weekends weekend"),
 	newMember[dateClause]("date", "on every each of", "MonthName"),
 	newMember[monthBetweenClause]("monthBetween", "", "between"),
 	newMember[monthClause]("month", "in the month months of only during every each from on through", "MonthName"),
-	newMember[domStepClause]("domStep", "on", "every"),
+	newMember[domStepClause]("domStep", "on", "every").withFollow("every", "other Ordinal"),
 	newMember[intervalClause]("interval", "", "every each once Adverb"),
 	newMember[freqClause]("freq", "", "once twice Number NumWord"),
-	newMember[minuteClause]("minute", "at on", "the seconds second secs sec minutes minute mins min MinuteMark from Number quarter half NumWord"),
+	newMember[minuteClause]("minute", "at on", "the seconds second secs sec minutes minute mins min MinuteMark from Number quarter half NumWord").
+		withFollow("the", "hour minute top").
+		withFollow("Number", "minutes minute mins min past after to before till Sep RangeSep"),
 	newMember[domBetweenClause]("domBetween", "", "between"),
 	newMember[domClause]("dom", "on every each from only of the day days", "last nearest closest weekday business working beginning begin start end Ordinal Number twenty thirty - OrdWord second"),
 	newMember[timeClause]("time", "at @ by", todFirst),
 	newMember[startClause]("start", "", "offset starting beginning commencing start"),
 	newMember[refusalClause]("refusal", "", "for until till unless except excluding between times twice thrice seconds second secs sec"),
 	newMember[fillerClause]("filler", "", ", . ; ! : - and also then run runs running fire fires execute executes trigger triggers schedule scheduled repeat repeats repeating it this please should once at on only just the every each a job task command time of in"),
+}
+
+// withFollow restricts, for the first token after, the token that may
+// follow it.
+func (m member) withFollow(after, next string) member {
+	set := map[string]bool{}
+	for _, f := range strings.Fields(next) {
+		set[f] = true
+	}
+	m.follow[after] = set
+	return m
 }
 
 func unionMembers() []clause {
@@ -126,8 +146,15 @@ func lower(s string) string {
 // prefix words followed by one of its first tokens.
 func (m *member) mayStart(k *[4][2]string, n int) bool {
 	for i := range n {
-		if m.first[k[i][0]] || m.first[k[i][1]] {
-			return true
+		for _, key := range k[i] {
+			if !m.first[key] {
+				continue
+			}
+			f, ok := m.follow[key]
+			if !ok || i+1 >= n {
+				return true
+			}
+			return f[k[i+1][0]] || f[k[i+1][1]]
 		}
 		if !m.prefix[k[i][1]] {
 			return false

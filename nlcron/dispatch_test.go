@@ -2,8 +2,8 @@ package nlcron
 
 import (
 	"bufio"
-	"fmt"
 	"encoding/json"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -14,7 +14,7 @@ import (
 
 // dispatchPhrases returns phrases to compare the two parsers on: the
 // golden inputs, the fuzz seeds and the shared corpora when present.
-func dispatchPhrases(t *testing.T) []string {
+func dispatchPhrases(t testing.TB) []string {
 	t.Helper()
 	var out []string
 	out = append(out, goldenInputs(t)...)

@@ -118,4 +118,3 @@ func TestParseErrorsArePositioned(t *testing.T) {
 		}
 	}
 }
-
