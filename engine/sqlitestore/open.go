@@ -31,8 +31,11 @@ const cacheKiB = 32 << 10
 // a 10 s busy timeout. Writes go through a pool of one connection; reads
 // through a pool of up to max(4, GOMAXPROCS) read-only connections.
 //
-// A file that is not a SQLite database, is corrupt, or cannot be written
-// (read-only file or directory) makes Open fail with an error saying so.
+// Open reads the whole file once (SQLite's quick_check): a file that is not
+// a SQLite database or is damaged makes it fail with an error matching
+// [ErrCorrupt], and one it cannot write (a read-only file or directory) with
+// an error matching [ErrReadOnly]. A database whose schema is newer than
+// this package's migrations is refused too.
 func Open(ctx context.Context, path string) (*Store, error) {
 	s, err := open(ctx, path)
 	if err != nil {
