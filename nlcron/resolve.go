@@ -653,9 +653,7 @@ func describeDom(f *field) string {
 	for _, v := range f.values() {
 		parts = append(parts, ordinalSuffix(strconv.Itoa(v)))
 	}
-	for _, s := range f.special {
-		parts = append(parts, s)
-	}
+	parts = append(parts, f.special...)
 	if len(parts) > 6 {
 		parts = append(parts[:6], "...")
 	}

@@ -40,7 +40,6 @@ type interval struct {
 	n       int
 	dowStep bool // "every 3 days of the week": a step over weekdays
 	adverb  bool // "daily", "weekly": must be followed by on/at
-	onEvery bool // domStepClause form
 }
 
 // clockTime is a resolved time of day.
@@ -108,7 +107,6 @@ type collector struct {
 	monthPos    lexer.Position
 	dates       []date
 	hasRhythm   bool
-	refusal     *ParseError
 	prevAdverb  *interval
 	businessHrs bool
 }
