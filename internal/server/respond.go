@@ -11,11 +11,9 @@ import (
 	"github.com/nlcron/nlcron/engine"
 )
 
-// envelope is the success body: {"data": ...} plus extension fields.
+// envelope is the plain success body: {"data": ...}.
 type envelope struct {
-	Data       any      `json:"data"`
-	NextCursor *string  `json:"next_cursor,omitempty"`
-	Warnings   []string `json:"warnings,omitempty"`
+	Data any `json:"data"`
 }
 
 // detail is the body of every non-validation error: {"detail": "..."}.
