@@ -5,7 +5,7 @@ package nlcron
 // The race detector makes the checks about ten times slower; they test no
 // concurrency, so a smaller sample keeps CI within budget.
 const (
-	roundTripN           = 10_000
-	roundTripSampleEvery = 10
-	readerChecks         = 2_000
+	roundTripN           = 4_000
+	roundTripSampleEvery = 20
+	readerChecks         = 1_000
 )
