@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"log/slog"
 	"runtime/debug"
+	"slices"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -39,8 +40,8 @@ type workers struct {
 	// recordCtx is runsCtx without its cancellation: outcomes are
 	// recorded even after the grace period ends.
 	recordCtx context.Context
-	done    chan struct{} // one send per run that finished executing
-	busy    int           // runs executing (only the work loop touches it)
+	done      chan struct{} // one send per run that finished executing
+	busy      int           // runs executing (only the work loop touches it)
 	// jobs hands a run to an idle worker goroutine (unbuffered: a send
 	// succeeds only if one is waiting). Worker goroutines are reused, so
 	// a run costs no goroutine start (nor stack growth); the work loop
@@ -176,36 +177,45 @@ func (e *Engine) execute(runsCtx, recordCtx context.Context, r *Run) *Run {
 	// One context per run: its deadline is the timeout, runsCtx's cause
 	// is the shutdown, and the lease keeper cancels it when the lease is
 	// lost.
+	//
+	// r is this engine's own (the store returned it), so the runner gets
+	// r itself as its copy; what is needed after the runner returns is
+	// taken first, since the runner may change r.
+	id, scheduleID, accountID := r.ID, r.ScheduleID, r.AccountID
+	var prior []Message // the transcript so far
+	if len(r.Results) > 0 {
+		prior = slices.Clone(r.Results)
+	}
 	ctx, cancel := context.WithTimeoutCause(runsCtx, e.cfg.RunTimeout, errRunTimeout)
 	defer cancel()
 	ir := &inflightRun{cancel: cancel}
 	e.mu.Lock()
-	e.inflight[r.ID] = ir
+	e.inflight[id] = ir
 	e.mu.Unlock()
 	defer func() {
 		e.mu.Lock()
-		delete(e.inflight, r.ID)
+		delete(e.inflight, id)
 		e.mu.Unlock()
 	}()
 
 	if e.log.Enabled(ctx, slog.LevelInfo) {
 		e.log.LogAttrs(ctx, slog.LevelInfo, "run started",
-			slog.String("run_id", r.ID), slog.String("schedule_id", r.ScheduleID), slog.String("account_id", r.AccountID),
+			slog.String("run_id", id), slog.String("schedule_id", scheduleID), slog.String("account_id", accountID),
 			slog.Time("scheduled_for", r.ScheduledFor), slog.Int("attempt", r.Attempt))
 	}
 	began := time.Now()
-	res, err := e.callRunner(ctx, r.Clone())
+	res, err := e.callRunner(ctx, id, r)
 
 	f := Finish{
 		Status:           RunCompleted,
-		Results:          append(append([]Message(nil), r.Results...), res.Messages...),
+		Results:          append(prior, res.Messages...),
 		LastAgentMessage: res.LastAgentMessage,
 	}
 	if err != nil {
 		f.Status = RunFailed
 		switch cause := context.Cause(ctx); {
 		case ir.leaseLost.Load():
-			e.log.LogAttrs(ctx, slog.LevelWarn, "run abandoned: its lease was lost (another engine failed it)", slog.String("run_id", r.ID))
+			e.log.LogAttrs(ctx, slog.LevelWarn, "run abandoned: its lease was lost (another engine failed it)", slog.String("run_id", id))
 			return nil
 		case ctx.Err() != nil && errors.Is(cause, errRunTimeout):
 			f.Error = fmt.Sprintf("run timed out after %s", e.cfg.RunTimeout)
@@ -225,17 +235,17 @@ func (e *Engine) execute(runsCtx, recordCtx context.Context, r *Run) *Run {
 		rctx, cancelRecord = context.WithTimeout(rctx, recordTimeout)
 		defer cancelRecord()
 	}
-	stored, ferr := e.store.FinishRun(rctx, r.ID, e.cfg.WorkerID, f)
+	stored, ferr := e.store.FinishRun(rctx, id, e.cfg.WorkerID, f)
 	switch {
 	case errors.Is(ferr, ErrLeaseLost):
 		e.log.LogAttrs(ctx, slog.LevelWarn, "run outcome discarded: its lease was lost (another engine failed it)",
-			slog.String("run_id", r.ID), slog.String("status", string(f.Status)))
+			slog.String("run_id", id), slog.String("status", string(f.Status)))
 		return nil
 	case ferr != nil:
 		// The lease is no longer renewed, so it expires and the run is
 		// failed with LeaseExpiredError: never left in progress.
 		e.log.LogAttrs(ctx, slog.LevelError, "recording run outcome failed",
-			slog.String("run_id", r.ID), slog.String("status", string(f.Status)), slog.Any("error", ferr))
+			slog.String("run_id", id), slog.String("status", string(f.Status)), slog.Any("error", ferr))
 		return nil
 	}
 	e.obs.RunFinished(stored.Status)
@@ -243,7 +253,7 @@ func (e *Engine) execute(runsCtx, recordCtx context.Context, r *Run) *Run {
 		return stored
 	}
 	attrs := []slog.Attr{
-		slog.String("run_id", r.ID), slog.String("schedule_id", r.ScheduleID), slog.String("account_id", r.AccountID),
+		slog.String("run_id", id), slog.String("schedule_id", scheduleID), slog.String("account_id", accountID),
 		slog.String("status", string(stored.Status)), slog.Duration("duration", time.Since(began)),
 	}
 	level := slog.LevelInfo
@@ -256,10 +266,10 @@ func (e *Engine) execute(runsCtx, recordCtx context.Context, r *Run) *Run {
 }
 
 // callRunner calls the runner, turning a panic into an error.
-func (e *Engine) callRunner(ctx context.Context, r *Run) (res Result, err error) {
+func (e *Engine) callRunner(ctx context.Context, id string, r *Run) (res Result, err error) {
 	defer func() {
 		if p := recover(); p != nil {
-			e.log.LogAttrs(ctx, slog.LevelError, "runner panicked", slog.String("run_id", r.ID),
+			e.log.LogAttrs(ctx, slog.LevelError, "runner panicked", slog.String("run_id", id),
 				slog.Any("panic", p), slog.String("stack", string(debug.Stack())))
 			res, err = Result{}, fmt.Errorf("runner panicked: %v", p)
 		}
