@@ -306,3 +306,45 @@ func BenchmarkDescribe(b *testing.B) {
 		i++
 	}
 }
+
+// TestDayMaskMatchesSchedule checks the day rules that the round-trip
+// comparison relies on (dFields.dayMask: L, nW, dL, d#k and the AND/OR
+// rule) against schedule.Next: for random day fields, the days on which
+// "0 0 <dom> <month> <dow>" fires in UTC from 2024 through 2039, which
+// puts the 1st of every month on every weekday (leap Februaries only on
+// some).
+func TestDayMaskMatchesSchedule(t *testing.T) {
+	t.Parallel()
+	r := rand.New(rand.NewPCG(5, 6))
+	from := time.Date(2024, 1, 1, 0, 0, 0, 0, time.UTC)
+	until := time.Date(2040, 1, 1, 0, 0, 0, 0, time.UTC)
+	for range dayMaskChecks {
+		expr := "0 0 " + genField(r, 2) + " " + genField(r, 3) + " " + genField(r, 4)
+		f, err := dParseFields(expr)
+		if err != nil {
+			continue
+		}
+		s, err := schedule.Parse(expr, time.UTC)
+		if err != nil {
+			t.Fatalf("schedule.Parse(%q): %v", expr, err)
+		}
+		got := s.Next(from.Add(-time.Minute))
+		for month := from; month.Before(until) && !got.IsZero(); month = month.AddDate(0, 1, 0) {
+			if f.month&(1<<int(month.Month())) == 0 {
+				continue
+			}
+			n := month.AddDate(0, 1, -1).Day()
+			mask := f.dayMask(int(month.Weekday()), n)
+			for d := 1; d <= n; d++ {
+				if mask&(1<<d) == 0 {
+					continue
+				}
+				want := month.AddDate(0, 0, d-1)
+				if !got.Equal(want) {
+					t.Fatalf("%q: schedule fires at %v, dayMask says %v", expr, got, want)
+				}
+				got = s.Next(got)
+			}
+		}
+	}
+}

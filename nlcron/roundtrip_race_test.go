@@ -8,4 +8,5 @@ const (
 	roundTripN           = 4_000
 	roundTripSampleEvery = 20
 	readerChecks         = 1_000
+	dayMaskChecks        = 100
 )
