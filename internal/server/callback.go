@@ -252,6 +252,7 @@ func (n *Notifier) RunFinished(_ context.Context, r *engine.Run) {
 func (n *Notifier) Close(ctx context.Context) error {
 	done := make(chan struct{})
 	go func() { n.wg.Wait(); close(done) }()
+	defer n.cfg.Client.CloseIdleConnections()
 	select {
 	case <-done:
 		n.cancel()
