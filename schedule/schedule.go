@@ -98,21 +98,34 @@ func (s *Schedule) All(t time.Time) iter.Seq[time.Time] {
 
 // compileDays fills s.days from the day-of-month and day-of-week fields.
 func (s *Schedule) compileDays(fs *fields) {
-	mods := fs.domL || fs.domW != 0 || hasModifiers(fs, fDow)
 	and := fs.star[fDom] || fs.star[fDow]
 	for w := range 7 {
-		// Days whose weekday is in the plain day-of-week set.
-		var plainDow uint32
+		// Days that are a plain weekday of the day-of-week field, or its
+		// k-th such weekday (d#k), in a month starting on weekday w; both
+		// only need trimming to the month's length.
+		var dowW uint64
 		for set := fs.set[fDow]; set != 0; set &= set - 1 {
 			x := bits.TrailingZeros64(set)
-			plainDow |= weekPattern[mod7[x-w+7]]
+			dowW |= uint64(weekPattern[mod7[x-w+7]])
+		}
+		for x, ks := range fs.dowNth {
+			first := 1 + int(mod7[x-w+7]) // first day of the month that is weekday x
+			for k := ks; k != 0; k &= k - 1 {
+				dowW |= 1 << uint(first+7*bits.TrailingZeros8(k))
+			}
 		}
 		for n := 28; n <= 31; n++ {
 			valid := uint32(1)<<(n+1) - 2 // bits 1..n
 			dom := uint32(fs.set[fDom]) & valid
-			dow := plainDow & valid
-			if mods {
-				dom, dow = addModifiers(fs, w, n, dom, dow)
+			dow := uint32(dowW) & valid
+			if fs.domL {
+				dom |= 1 << n
+			}
+			if fs.domW != 0 {
+				dom |= nearestWeekdays(fs.domW, w, n)
+			}
+			if fs.dowL != 0 {
+				dow |= lastWeekdays(fs.dowL, w, n)
 			}
 			if and {
 				s.days[w][n-28] = dom & dow
@@ -136,50 +149,44 @@ var weekPattern = func() (p [7]uint32) {
 // compileDays.
 var mod7 = [14]uint8{0, 1, 2, 3, 4, 5, 6, 0, 1, 2, 3, 4, 5, 6}
 
-// addModifiers adds the days selected by L, nW, dL and d#k to the day
-// masks of a month of n days whose first day is weekday w.
-func addModifiers(fs *fields, w, n int, dom, dow uint32) (uint32, uint32) {
-	if fs.domL {
-		dom |= 1 << n
-	}
-	for ws := fs.domW; ws != 0; ws &= ws - 1 {
+// nearestWeekdays returns the days selected by nW elements (bits n of
+// ws) in a month of n days whose first day is weekday w: the weekday
+// nearest day d, never leaving the month. This is gronx's and Quartz's
+// rule: try the day itself, the day before, the day after, two days
+// before, two days after.
+func nearestWeekdays(ws uint64, w, n int) uint32 {
+	var days uint32
+	for ; ws != 0; ws &= ws - 1 {
 		d := bits.TrailingZeros64(ws)
 		if d > n {
 			continue
 		}
-		// The weekday nearest day d within the month (gronx and Quartz
-		// semantics: try the day itself, the day before, the day after,
-		// two days before, two days after).
-		switch wd := int((w + d - 1) % 7); {
+		switch wd := (w + d - 1) % 7; {
 		case wd >= 1 && wd <= 5:
-			dom |= 1 << d
+			days |= 1 << d
 		case wd == 6 && d > 1: // Saturday: the Friday before
-			dom |= 1 << (d - 1)
+			days |= 1 << (d - 1)
 		case wd == 6: // Saturday the 1st: Monday the 3rd
-			dom |= 1 << (d + 2)
+			days |= 1 << (d + 2)
 		case d < n: // Sunday: the Monday after
-			dom |= 1 << (d + 1)
+			days |= 1 << (d + 1)
 		default: // Sunday the last day: the Friday before
-			dom |= 1 << (d - 2)
+			days |= 1 << (d - 2)
 		}
 	}
+	return days
+}
+
+// lastWeekdays returns the days selected by dL elements (bits d of set)
+// in a month of n days whose first day is weekday w.
+func lastWeekdays(set uint8, w, n int) uint32 {
+	var days uint32
 	lastWd := (w + n - 1) % 7 // weekday of day n
-	for set := fs.dowL; set != 0; set &= set - 1 {
+	for ; set != 0; set &= set - 1 {
 		x := bits.TrailingZeros8(set)
-		dow |= 1 << (n - int(mod7[lastWd-x+7]))
+		days |= 1 << (n - int(mod7[lastWd-x+7]))
 	}
-	for x, ks := range fs.dowNth {
-		if ks == 0 {
-			continue
-		}
-		first := 1 + int(mod7[x-w+7]) // first day of the month that is weekday x
-		for k := ks; k != 0; k &= k - 1 {
-			if d := first + 7*bits.TrailingZeros8(k); d <= n {
-				dow |= 1 << d
-			}
-		}
-	}
-	return dom, dow
+	return days
 }
 
 // canonical renders fs as a normalised expression.
