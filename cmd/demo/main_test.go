@@ -343,11 +343,22 @@ func TestEndToEnd(t *testing.T) {
 	d2.stop(t)
 }
 
-// TestFlagKeys starts the binary with -api-key: no key is generated, each
-// key is its own account.
-func TestFlagKeys(t *testing.T) {
+// TestFlags starts the binary with -api-key (no key is generated, each key
+// is its own account), -cadence-policy reject and -agent-url (the webhook
+// runner).
+func TestFlags(t *testing.T) {
 	t.Parallel()
-	d := startDemo(t, filepath.Join(t.TempDir(), "demo.db"), "-api-key", "alpha-key", "-api-key", "beta-key", "-cadence-policy", "reject")
+	agent := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		var run struct {
+			RunID string `json:"run_id"`
+		}
+		_ = json.NewDecoder(r.Body).Decode(&run)
+		w.Header().Set("Content-Type", "application/json")
+		fmt.Fprintf(w, `{"messages":[{"role":"assistant","content":"webhook agent did %s"}]}`, run.RunID)
+	}))
+	defer agent.Close()
+	d := startDemo(t, filepath.Join(t.TempDir(), "demo.db"), "-api-key", "alpha-key", "-api-key", "beta-key",
+		"-cadence-policy", "reject", "-agent-url", agent.URL)
 	if d.key != "" {
 		t.Errorf("a key was generated although -api-key was given")
 	}
@@ -364,6 +375,17 @@ func TestFlagKeys(t *testing.T) {
 	code, v = d.call(t, "POST", "/v1/schedules", "alpha-key", `{"chat_id":"`+chat+`","cadence":"every 5 minutes"}`)
 	if code != 422 || !strings.Contains(fmt.Sprint(v["detail"]), "cadence") {
 		t.Errorf("reject policy: %d %v", code, v)
+	}
+	// The webhook runner ran the agent.
+	code, v = d.call(t, "POST", "/v1/agent-runs", "alpha-key", `{"chat_id":"`+chat+`"}`)
+	if code != 200 {
+		t.Fatalf("create run: %d %v", code, v)
+	}
+	run := field(v, "data", "id").(string)
+	d.key = "alpha-key"
+	v = d.waitRun(t, run, "completed")
+	if msg := field(v, "data", "last_agent_message"); msg != "webhook agent did "+run {
+		t.Errorf("last_agent_message %q", msg)
 	}
 	d.stop(t)
 	for _, k := range []string{"alpha-key", "beta-key"} {
