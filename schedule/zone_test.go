@@ -44,12 +44,16 @@ func TestZoneCacheReleased(t *testing.T) {
 		return n
 	}
 	before := count()
-	for range 50 {
-		MustParse("0 9 * * *", mustLoad(t, "Europe/Rome"))
+	locs := make([]*time.Location, 50)
+	for i := range locs {
+		locs[i] = mustLoad(t, "Europe/Rome")
+		MustParse("0 9 * * *", locs[i])
 	}
-	if after := count(); after < before+50 {
-		t.Fatalf("cache grew from %d to %d entries, want at least 50 more", before, after)
+	if after := count(); after < before+len(locs) {
+		t.Fatalf("cache grew from %d to %d entries, want at least %d more", before, after, len(locs))
 	}
+	runtime.KeepAlive(locs)
+	locs = nil
 	for range 100 {
 		runtime.GC()
 		runtime.Gosched()
