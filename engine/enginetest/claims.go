@@ -383,7 +383,10 @@ func testClaimDueStopsAtConflict(t *testing.T, st engine.Store) {
 func testClaimDueConcurrent(t *testing.T, st engine.Store) {
 	ctx := t.Context()
 	account := newID()
-	const schedules, workers = 500, 16
+	schedules, workers := 500, 16
+	if raceEnabled {
+		schedules = 100
+	}
 	ids := make(map[string]bool, schedules)
 	for i := range schedules {
 		s := newSchedule(account)

@@ -65,7 +65,10 @@ func testAcquireRunsOrder(t *testing.T, st engine.Store) {
 func testAcquireRunsConcurrent(t *testing.T, st engine.Store) {
 	ctx := t.Context()
 	account := newID()
-	const runs, workers = 300, 8
+	runs, workers := 300, 8
+	if raceEnabled {
+		runs = 80
+	}
 	want := make(map[string]bool, runs)
 	for i := range runs {
 		r := newRun(account, "", t0.Add(-time.Duration(i)*time.Second))
