@@ -88,11 +88,12 @@ func FuzzNext(f *testing.F) {
 	}
 	lo := time.Date(2000, 1, 1, 0, 0, 0, 0, time.UTC).Unix()
 	hi := time.Date(2040, 1, 1, 0, 0, 0, 0, time.UTC).Unix()
+	locs := make([]*time.Location, len(fuzzZones))
+	for i, name := range fuzzZones {
+		locs[i] = mustLoad(f, name)
+	}
 	f.Fuzz(func(t *testing.T, expr string, sec int64, zone uint8) {
-		loc, err := time.LoadLocation(fuzzZones[int(zone)%len(fuzzZones)])
-		if err != nil {
-			t.Fatal(err)
-		}
+		loc := locs[int(zone)%len(locs)]
 		s, err := Parse(expr, loc)
 		if err != nil {
 			return

@@ -259,3 +259,28 @@ func TestPeriodJump(t *testing.T) {
 		checkAgainstOracle(t, e, ny, from, to, r)
 	}
 }
+
+// TestOracleRandom checks random expressions at random instants between
+// 1990 and 2060 in assorted zones against the oracle over 30-hour windows.
+func TestOracleRandom(t *testing.T) {
+	t.Parallel()
+	zones := []string{"UTC", "America/New_York", "Europe/London", "Australia/Lord_Howe", "America/Havana",
+		"Asia/Kathmandu", "Pacific/Kiritimati", "Pacific/Chatham", "America/St_Johns", "Africa/Casablanca", "Asia/Tehran"}
+	r := rand.New(rand.NewPCG(13, 14))
+	n := 300
+	if raceBuild {
+		n = 30
+	}
+	lo := time.Date(1990, 1, 1, 0, 0, 0, 0, time.UTC).Unix()
+	hi := time.Date(2060, 1, 1, 0, 0, 0, 0, time.UTC).Unix()
+	for i := 0; i < n; {
+		loc := mustLoad(t, zones[r.IntN(len(zones))])
+		expr := randExpr(r, nil)
+		if _, err := Parse(expr, loc); err != nil {
+			continue
+		}
+		i++
+		from := time.Unix(lo+r.Int64N(hi-lo), 0)
+		checkAgainstOracle(t, expr, loc, from, from.Add(30*time.Hour), r)
+	}
+}
