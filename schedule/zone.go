@@ -120,9 +120,10 @@ func (zt *zoneTable) agrees(loc *time.Location) bool {
 // time.Time.ZoneBounds is used only as a hint: it may report boundaries
 // at which the offset does not change (a change of abbreviation or DST
 // flag, or an artificial year boundary in the POSIX-rule range), and in
-// Go 1.26 it reports an end before the instant itself for instants late
-// on 31 December of leap years in that range. So every bound is checked
-// against the offsets on either side, and spurious ones are skipped.
+// Go 1.26 it reports an end before the instant itself for instants on the
+// last UTC day of leap years in that range (golang/go#81583). So every
+// bound is checked against the offsets on either side, and spurious ones
+// are skipped.
 func slowPeriod(loc *time.Location, sec int64) period {
 	off := offsetAt(loc, sec)
 	p := period{off: off, prevOff: off, start: minSec, end: maxSec}

@@ -63,3 +63,27 @@ func TestZoneCacheReleased(t *testing.T) {
 	}
 	t.Errorf("cache still holds %d entries (was %d before loading 50 locations)", count(), before)
 }
+
+// TestZoneBoundsWorkaround pins the case of golang/go#81583: on the last
+// UTC day of a leap year served by the POSIX rule, Time.ZoneBounds reports
+// an end before the instant. slowPeriod must still return the true period.
+func TestZoneBoundsWorkaround(t *testing.T) {
+	t.Parallel()
+	ny := mustLoad(t, "America/New_York")
+	at := time.Date(2040, 12, 31, 12, 0, 0, 0, time.UTC)
+	p := slowPeriod(ny, at.Unix())
+	wantStart := time.Date(2040, 11, 4, 6, 0, 0, 0, time.UTC).Unix() // 02:00 EDT -> 01:00 EST
+	wantEnd := time.Date(2041, 3, 10, 7, 0, 0, 0, time.UTC).Unix()   // 02:00 EST -> 03:00 EDT
+	if p.start != wantStart || p.end != wantEnd || p.off != -5*3600 || p.prevOff != -4*3600 {
+		t.Errorf("slowPeriod(%s) = %+v, want [%s, %s) at -05:00 after -04:00", at,
+			p, time.Unix(wantStart, 0).UTC(), time.Unix(wantEnd, 0).UTC())
+	}
+	s := MustParse("0 0 1 1 *", ny)
+	if got := s.Next(at).Format(time.RFC3339); got != "2041-01-01T00:00:00-05:00" {
+		t.Errorf("Next(%s) = %s", at, got)
+	}
+	far := time.Date(2104, 12, 31, 12, 0, 0, 0, time.UTC) // outside the cached table
+	if got := s.Next(far).Format(time.RFC3339); got != "2105-01-01T00:00:00-05:00" {
+		t.Errorf("Next(%s) = %s", far, got)
+	}
+}
