@@ -81,7 +81,7 @@ func TestLexerMatchesRules(t *testing.T) {
 	r := rand.New(rand.NewPCG(1, 2))
 	alphabet := []string{"a", "p", "m", ".", " ", ":", "1", "2", "5", "0", "+", "-", "/", "u", "t", "c", "o", "'", "’", "clock",
 		"in the ", "at ", "night", "st", "th", "mo", "n", "s", "d", "x", "–", "\t", "A", "P", "M", "gmt", "é"}
-	for range 3000 {
+	for range lexerRandomN {
 		var b strings.Builder
 		for range 1 + r.IntN(10) {
 			b.WriteString(alphabet[r.IntN(len(alphabet))])
