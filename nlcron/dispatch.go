@@ -183,5 +183,33 @@ func parseClause(lex *lexer.PeekingLexer) (clause, error) {
 	return nil, participle.NextMatch
 }
 
-// fastParser is the parser Parse uses.
-var fastParser = participle.MustBuild[phrase](append(grammarOptions, participle.ParseTypeWith(parseClause))...)
+// fastPhrase is a phrase read clause by clause with parseClause.
+type fastPhrase phrase
+
+// Parse implements participle.Parseable.
+func (p *fastPhrase) Parse(lex *lexer.PeekingLexer) error {
+	for {
+		c, err := parseClause(lex)
+		if err == participle.NextMatch {
+			if !lex.Peek().EOF() {
+				// participle reports this as an unexpected next token.
+				return participle.NextMatch
+			}
+			return nil
+		}
+		p.Clauses = append(p.Clauses, c)
+	}
+}
+
+// fastParserType reads phrases with first-token dispatch.
+var fastParserType = participle.MustBuild[fastPhrase](grammarOptions...)
+
+// fastParser is the parser Parse uses; it gives the same trees as parser.
+var fastParser = fastParserAdapter{}
+
+type fastParserAdapter struct{}
+
+func (fastParserAdapter) ParseString(filename, s string) (*phrase, error) {
+	p, err := fastParserType.ParseString(filename, s)
+	return (*phrase)(p), err
+}
