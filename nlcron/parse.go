@@ -209,6 +209,16 @@ var vocabulary = func() map[string]string {
 	return v
 }()
 
+// vocabularyWords is vocabulary's words in order, for deterministic ties.
+var vocabularyWords = func() []string {
+	words := make([]string, 0, len(vocabulary))
+	for w := range vocabulary {
+		words = append(words, w)
+	}
+	slices.Sort(words)
+	return words
+}()
+
 func knownWord(s string) bool {
 	_, ok := vocabulary[s]
 	return ok
@@ -229,12 +239,7 @@ func suggest(s string) (string, string) {
 		limit = 3
 	}
 	best, bestD := "", limit+1
-	words := make([]string, 0, len(vocabulary))
-	for w := range vocabulary {
-		words = append(words, w)
-	}
-	slices.Sort(words)
-	for _, w := range words {
+	for _, w := range vocabularyWords {
 		if len(w) < 3 {
 			continue
 		}
@@ -255,9 +260,13 @@ func editDistance(a, b string, limit int) int {
 	if d := len(a) - len(b); d > limit || -d > limit {
 		return limit + 1
 	}
-	prev2 := make([]int, len(b)+1)
-	prev := make([]int, len(b)+1)
-	cur := make([]int, len(b)+1)
+	var buf [3][32]int
+	var prev2, prev, cur []int
+	if len(b) < len(buf[0]) {
+		prev2, prev, cur = buf[0][:len(b)+1], buf[1][:len(b)+1], buf[2][:len(b)+1]
+	} else {
+		prev2, prev, cur = make([]int, len(b)+1), make([]int, len(b)+1), make([]int, len(b)+1)
+	}
 	for j := range prev {
 		prev[j] = j
 	}
