@@ -33,6 +33,10 @@ type Store struct {
 	owned  bool   // Close closes pool
 	schema string // "" means the connection's search_path
 	q      queries
+
+	// Concurrent calls of these are coalesced into one statement each.
+	finish *coalescer[finishReq, *engine.Run]
+	create *coalescer[*engine.Schedule, struct{}]
 }
 
 // Option configures [New] and [Open].
@@ -67,6 +71,8 @@ func New(ctx context.Context, pool *pgxpool.Pool, opts ...Option) (*Store, error
 		prefix = pgx.Identifier{o.schema}.Sanitize() + "."
 	}
 	s.q = newQueries(prefix)
+	s.finish = &coalescer[finishReq, *engine.Run]{exec: s.finishRuns, key: func(r finishReq) string { return r.id }}
+	s.create = &coalescer[*engine.Schedule, struct{}]{exec: s.createSchedules, key: func(sc *engine.Schedule) string { return sc.ID }}
 	if err := s.migrate(ctx); err != nil {
 		return nil, err
 	}

@@ -6,21 +6,26 @@ import "strings"
 // store's schema. The source text writes tables as "_.name"; newQueries
 // replaces "_." with the quoted schema and a dot (or nothing).
 type queries struct {
-	createSchedule, getSchedule, updateSchedule, scheduleExists, deleteSchedule, deleteOccurrences string
-	listSchedules, listSchedulesAfter                                                              string
-	insertOccurrencesIgnore, insertOccurrences, listOccurrences                                    string
-	createRun, getRun, runStatus, requeueRun, acquireRuns, renewLease, finishRun, expireLeases     string
-	listRuns                                                                                       string
-	claimDue, insertRuns, advanceSchedules, nextDue                                                string
-	insertRunsReturning, insertOccurrencesReturning, deleteRuns, deleteOccurrenceKeys              string
-	putKey, accountForKey, countKeys                                                               string
+	getSchedule, updateSchedule, scheduleExists, deleteSchedule, deleteOccurrences    string
+	listSchedules, listSchedulesAfter                                                 string
+	insertOccurrencesIgnore, insertOccurrences, listOccurrences                       string
+	createRun, getRun, runStatus, requeueRun, acquireRuns, renewLease, expireLeases   string
+	listRuns                                                                          string
+	claimDue, insertRuns, advanceSchedules, nextDue                                   string
+	insertRunsReturning, insertOccurrencesReturning, deleteRuns, deleteOccurrenceKeys string
+	putKey, accountForKey, countKeys                                                  string
+	finishRuns, createSchedules                                                       string
 }
 
 func newQueries(prefix string) queries {
 	r := strings.NewReplacer("_.", prefix)
 	q := queries{
-		createSchedule: `INSERT INTO _.schedules (` + scheduleCols + `)
-			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18)`,
+		// CreateSchedule's coalesced form; a row not returned hit a key.
+		createSchedules: `INSERT INTO _.schedules (` + scheduleCols + `)
+			SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::bool[],
+				$8::text[], $9::text[], $10::jsonb[], $11::text[], $12::timestamptz[], $13::timestamptz[],
+				$14::timestamptz[], $15::timestamptz[], $16::timestamptz[], $17::timestamptz[], $18::bigint[])
+			ON CONFLICT DO NOTHING RETURNING id`,
 		getSchedule: `SELECT ` + scheduleCols + ` FROM _.schedules WHERE account_id = $1 AND id = $2`,
 		updateSchedule: `UPDATE _.schedules SET chat_id = $3, cadence = $4, cron = $5, timezone = $6, active = $7,
 			bundle = $8, toolhouse_id = $9, vars = $10, callback_url = $11, created_at = $12, updated_at = $13,
@@ -57,12 +62,16 @@ func newQueries(prefix string) queries {
 			WHERE id = ANY (ARRAY (SELECT id FROM _.runs WHERE status = 'queued'
 				ORDER BY scheduled_for, created_at, id LIMIT $4 FOR UPDATE SKIP LOCKED))
 			RETURNING ` + runCols,
+		// FinishRun's coalesced form: one row of arrays per call.
+		finishRuns: `UPDATE _.runs r SET status = u.status, results = u.results, error = u.error,
+				last_agent_message = u.last_agent_message, finished_at = u.finished_at, updated_at = u.finished_at,
+				lease_owner = '', lease_expires_at = NULL
+			FROM unnest($1::text[], $2::text[], $3::text[], $4::jsonb[], $5::text[], $6::text[], $7::timestamptz[])
+				AS u(id, worker, status, results, error, last_agent_message, finished_at)
+			WHERE r.id = u.id AND r.status = 'in_progress' AND r.lease_owner = u.worker
+			RETURNING ` + prefixCols("r.", runCols),
 		renewLease: `UPDATE _.runs SET lease_expires_at = $3
 			WHERE id = $1 AND status = 'in_progress' AND lease_owner = $2`,
-		finishRun: `UPDATE _.runs SET status = $3, results = $4, error = $5, last_agent_message = $6,
-				finished_at = $7, updated_at = $7, lease_owner = '', lease_expires_at = NULL
-			WHERE id = $1 AND status = 'in_progress' AND lease_owner = $2
-			RETURNING ` + runCols,
 		expireLeases: `UPDATE _.runs SET status = 'failed', error = $2, finished_at = $1, updated_at = $1,
 				lease_owner = '', lease_expires_at = NULL
 			WHERE id = ANY (ARRAY (SELECT id FROM _.runs WHERE status = 'in_progress' AND lease_expires_at < $1
@@ -73,14 +82,18 @@ func newQueries(prefix string) queries {
 
 		// Locks up to $2 due schedules, oldest fire first, skipping rows
 		// another claimer holds, and reports whether each has a queued or
-		// in-progress run. The LATERAL ... LIMIT 1 makes that one probe of
-		// runs_active_idx per schedule (an EXISTS may be planned as a hash
-		// of every active run).
+		// in-progress run: at most two equality probes of
+		// runs_schedule_status_idx per schedule, however many runs it had.
+		// (An EXISTS may be planned as a hash of every active run, and an
+		// IN list as a scan of all the schedule's runs.)
 		claimDue: `SELECT ` + prefixCols("s.", scheduleCols) + `, coalesce(a.active, false)
 			FROM (SELECT * FROM _.schedules WHERE active AND next_run_at <= $1
 				ORDER BY next_run_at LIMIT $2 FOR UPDATE SKIP LOCKED) s
-			LEFT JOIN LATERAL (SELECT true AS active FROM _.runs r
-				WHERE r.schedule_id = s.id AND r.status IN ('queued', 'in_progress') LIMIT 1) a ON true
+			LEFT JOIN LATERAL (
+				SELECT true AS active FROM _.runs r WHERE r.schedule_id = s.id AND r.status = 'queued'
+				UNION ALL
+				SELECT true FROM _.runs r WHERE r.schedule_id = s.id AND r.status = 'in_progress'
+				LIMIT 1) a ON true
 			ORDER BY s.next_run_at, s.id`,
 		insertRuns: `INSERT INTO _.runs (` + runCols + `)
 			SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::jsonb[], $7::text[],
@@ -109,13 +122,13 @@ func newQueries(prefix string) queries {
 	// what it asked for: a row missing from RETURNING hit a unique key.
 	q.insertRunsReturning = q.insertRuns + ` ON CONFLICT DO NOTHING RETURNING id`
 	q.insertOccurrencesReturning = q.insertOccurrences + ` ON CONFLICT DO NOTHING RETURNING schedule_id, fire_time`
-	for _, p := range []*string{&q.createSchedule, &q.getSchedule, &q.updateSchedule, &q.scheduleExists,
+	for _, p := range []*string{&q.getSchedule, &q.updateSchedule, &q.scheduleExists,
 		&q.deleteSchedule, &q.deleteOccurrences, &q.listSchedules, &q.listSchedulesAfter,
 		&q.insertOccurrencesIgnore, &q.insertOccurrences, &q.listOccurrences, &q.createRun, &q.getRun,
-		&q.runStatus, &q.requeueRun, &q.acquireRuns, &q.renewLease, &q.finishRun, &q.expireLeases,
+		&q.runStatus, &q.requeueRun, &q.acquireRuns, &q.renewLease, &q.expireLeases,
 		&q.listRuns, &q.claimDue, &q.insertRuns, &q.advanceSchedules, &q.nextDue, &q.putKey,
 		&q.insertRunsReturning, &q.insertOccurrencesReturning, &q.deleteRuns, &q.deleteOccurrenceKeys,
-		&q.accountForKey, &q.countKeys} {
+		&q.accountForKey, &q.countKeys, &q.finishRuns, &q.createSchedules} {
 		*p = r.Replace(*p)
 	}
 	return q

@@ -152,7 +152,9 @@ func (s *Store) RenewLease(ctx context.Context, id, worker string, until time.Ti
 	return nil
 }
 
-// FinishRun implements [engine.RunStore].
+// FinishRun implements [engine.RunStore]. Calls made at the same moment
+// (an engine finishing many runs) are coalesced into one UPDATE and one
+// commit; see [coalescer].
 func (s *Store) FinishRun(ctx context.Context, id, worker string, f engine.Finish) (*engine.Run, error) {
 	const op = "finish run"
 	if err := ctxErr(ctx, op); err != nil {
@@ -162,15 +164,53 @@ func (s *Store) FinishRun(ctx context.Context, id, worker string, f engine.Finis
 	if err != nil {
 		return nil, fmt.Errorf("pgstore: %s: %w", op, err)
 	}
-	r, err := scanRun(s.pool.QueryRow(ctx, s.q.finishRun, id, worker, string(f.Status), results, f.Error,
-		f.LastAgentMessage, f.FinishedAt))
-	if errors.Is(err, pgx.ErrNoRows) {
-		return nil, fmt.Errorf("pgstore: %s: run %s: %w", op, id, engine.ErrLeaseLost)
-	}
+	r, err := s.finish.do(ctx, finishReq{id: id, worker: worker, f: f, results: results})
 	if err != nil {
+		if errors.Is(err, engine.ErrLeaseLost) {
+			return nil, fmt.Errorf("pgstore: %s: run %s: %w", op, id, err)
+		}
 		return nil, wrapErr(ctx, op, err)
 	}
 	return r, nil
+}
+
+type finishReq struct {
+	id, worker string
+	f          engine.Finish
+	results    []byte
+}
+
+// finishRuns is FinishRun's coalesced statement.
+func (s *Store) finishRuns(ctx context.Context, reqs []finishReq) ([]*engine.Run, []error, error) {
+	n := len(reqs)
+	var (
+		ids, workers, statuses, errTexts, lastMsgs = make([]string, n), make([]string, n), make([]string, n), make([]string, n), make([]string, n)
+		results                                    = make([][]byte, n)
+		finished                                   = make([]time.Time, n)
+	)
+	for i, r := range reqs {
+		ids[i], workers[i], statuses[i] = r.id, r.worker, string(r.f.Status)
+		errTexts[i], lastMsgs[i], results[i], finished[i] = r.f.Error, r.f.LastAgentMessage, r.results, r.f.FinishedAt
+	}
+	rows, err := s.pool.Query(ctx, s.q.finishRuns, ids, workers, statuses, results, errTexts, lastMsgs, finished)
+	if err != nil {
+		return nil, nil, err
+	}
+	done, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (*engine.Run, error) { return scanRun(r) })
+	if err != nil {
+		return nil, nil, err
+	}
+	byID := make(map[string]*engine.Run, len(done))
+	for _, r := range done {
+		byID[r.ID] = r
+	}
+	out, errs := make([]*engine.Run, n), make([]error, n)
+	for i, id := range ids {
+		if out[i] = byID[id]; out[i] == nil {
+			errs[i] = engine.ErrLeaseLost
+		}
+	}
+	return out, errs, nil
 }
 
 // ExpireLeases implements [engine.RunStore].

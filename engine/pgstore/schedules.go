@@ -15,20 +15,65 @@ import (
 	"github.com/nlcron/nlcron/engine"
 )
 
-// CreateSchedule implements [engine.ScheduleStore].
+// CreateSchedule implements [engine.ScheduleStore]. Calls made at the same
+// moment are coalesced into one INSERT and one commit; see [coalescer].
 func (s *Store) CreateSchedule(ctx context.Context, sc *engine.Schedule) error {
 	const op = "create schedule"
 	if err := ctxErr(ctx, op); err != nil {
 		return err
 	}
-	vars, err := encodeVars(sc.Vars)
+	_, err := s.create.do(ctx, sc)
 	if err != nil {
-		return fmt.Errorf("pgstore: %s: %w", op, err)
+		if errors.Is(err, engine.ErrConflict) {
+			return fmt.Errorf("pgstore: %s: %w", op, err)
+		}
+		return wrapErr(ctx, op, err)
 	}
-	_, err = s.pool.Exec(ctx, s.q.createSchedule, sc.ID, sc.AccountID, sc.ChatID, sc.Cadence, sc.Cron,
-		sc.Timezone, sc.Active, sc.Bundle, sc.ToolhouseID, vars, sc.CallbackURL, sc.CreatedAt, sc.UpdatedAt,
-		ts(sc.LastRunAt), ts(sc.NextRunAt), ts(sc.LastDispatchedAt), ts(sc.PausedAt), sc.Version)
-	return wrapErr(ctx, op, err)
+	return nil
+}
+
+// createSchedules is CreateSchedule's coalesced statement.
+func (s *Store) createSchedules(ctx context.Context, ss []*engine.Schedule) ([]struct{}, []error, error) {
+	n := len(ss)
+	var (
+		ids, accounts, chats, cadences, crons, zones = make([]string, n), make([]string, n), make([]string, n), make([]string, n), make([]string, n), make([]string, n)
+		bundles, toolhouses, callbacks               = make([]string, n), make([]string, n), make([]string, n)
+		active                                       = make([]bool, n)
+		vars                                         = make([][]byte, n)
+		created, updated                             = make([]time.Time, n), make([]time.Time, n)
+		last, next, lastDisp, paused                 = make([]pgtype.Timestamptz, n), make([]pgtype.Timestamptz, n), make([]pgtype.Timestamptz, n), make([]pgtype.Timestamptz, n)
+		versions                                     = make([]int64, n)
+	)
+	for i, sc := range ss {
+		v, err := encodeVars(sc.Vars)
+		if err != nil {
+			return nil, nil, err
+		}
+		ids[i], accounts[i], chats[i], cadences[i], crons[i], zones[i] = sc.ID, sc.AccountID, sc.ChatID, sc.Cadence, sc.Cron, sc.Timezone
+		bundles[i], toolhouses[i], callbacks[i], active[i], vars[i] = sc.Bundle, sc.ToolhouseID, sc.CallbackURL, sc.Active, v
+		created[i], updated[i], versions[i] = sc.CreatedAt, sc.UpdatedAt, sc.Version
+		last[i], next[i], lastDisp[i], paused[i] = ts(sc.LastRunAt), ts(sc.NextRunAt), ts(sc.LastDispatchedAt), ts(sc.PausedAt)
+	}
+	rows, err := s.pool.Query(ctx, s.q.createSchedules, ids, accounts, chats, cadences, crons, zones, active,
+		bundles, toolhouses, vars, callbacks, created, updated, last, next, lastDisp, paused, versions)
+	if err != nil {
+		return nil, nil, err
+	}
+	inserted, err := pgx.CollectRows(rows, pgx.RowTo[string])
+	if err != nil {
+		return nil, nil, err
+	}
+	ok := make(map[string]bool, len(inserted))
+	for _, id := range inserted {
+		ok[id] = true
+	}
+	errs := make([]error, n)
+	for i, id := range ids {
+		if !ok[id] {
+			errs[i] = fmt.Errorf("schedule id %s is taken: %w", id, engine.ErrConflict)
+		}
+	}
+	return make([]struct{}, n), errs, nil
 }
 
 // GetSchedule implements [engine.ScheduleStore].

@@ -327,3 +327,48 @@ func TestClaimDueStopsAtFailingClaim(t *testing.T) {
 		})
 	}
 }
+
+// Concurrent creates are coalesced into shared statements, yet each gets
+// its own outcome: a taken id conflicts, a value PostgreSQL refuses is
+// invalid, and the others are stored.
+func TestCreateScheduleConcurrent(t *testing.T) {
+	t.Parallel()
+	st := newStore(t)
+	schema := storeSchema(t, st)
+	const n = 300
+	ss := make([]*engine.Schedule, n)
+	for i := range ss {
+		ss[i] = testSchedule("acct", t0)
+	}
+	ss[10].ID = ss[11].ID             // one of the two conflicts
+	ss[20].Cadence = "bad \xff utf-8" // refused by the server
+	errs := make([]error, n)
+	var wg sync.WaitGroup
+	for i, s := range ss {
+		wg.Go(func() { errs[i] = st.CreateSchedule(t.Context(), s) })
+	}
+	wg.Wait()
+	conflicts := 0
+	for i, err := range errs {
+		switch {
+		case i == 10 || i == 11:
+			if errors.Is(err, engine.ErrConflict) {
+				conflicts++
+			} else if err != nil {
+				t.Errorf("create %d: %v", i, err)
+			}
+		case i == 20:
+			if !errors.Is(err, engine.ErrInvalid) {
+				t.Errorf("create with invalid UTF-8: %v, want ErrInvalid", err)
+			}
+		case err != nil:
+			t.Errorf("create %d: %v", i, err)
+		}
+	}
+	if conflicts != 1 {
+		t.Errorf("%d of the two creates with one id conflicted, want 1", conflicts)
+	}
+	if got := count(t, schema, "schedules"); got != n-2 {
+		t.Errorf("%d schedules stored, want %d", got, n-2)
+	}
+}

@@ -55,15 +55,22 @@ CREATE TABLE runs (
     CONSTRAINT runs_schedule_fire_key UNIQUE (schedule_id, scheduled_for)
 );
 
--- AcquireRuns: oldest queued first.
-CREATE INDEX runs_queued_idx ON runs (scheduled_for, created_at, id) WHERE status = 'queued';
--- ClaimDue's "does the schedule have a queued or in-progress run".
-CREATE INDEX runs_active_idx ON runs (schedule_id) WHERE status IN ('queued', 'in_progress');
--- ExpireLeases: in-progress runs by lease expiry.
-CREATE INDEX runs_lease_idx ON runs (lease_expires_at) WHERE status = 'in_progress';
--- Newest-first listing per account, optionally per schedule.
+-- No index on runs is partial. A partial index whose predicate another
+-- query's WHERE implies (status = 'queued' implies status IN ('queued',
+-- 'in_progress')) looks free to the planner while its statistics say it is
+-- empty, which they do right after a burst of new runs: it then reads the
+-- whole index with a filter and sorts, instead of walking the right index.
+
+-- AcquireRuns: queued runs, oldest first (an ordered walk of the prefix
+-- status = 'queued'). ExpireLeases walks the prefix 'in_progress', which
+-- holds only the runs being executed.
+CREATE INDEX runs_status_idx ON runs (status, scheduled_for, created_at, id);
+-- ClaimDue's "does the schedule have a queued or in-progress run": two
+-- equality probes.
+CREATE INDEX runs_schedule_status_idx ON runs (schedule_id, status);
+-- Newest-first listing per account (a schedule's runs are filtered, or
+-- read through runs_schedule_fire_key and sorted).
 CREATE INDEX runs_account_idx ON runs (account_id, created_at DESC, id DESC);
-CREATE INDEX runs_account_schedule_idx ON runs (account_id, schedule_id, created_at DESC, id DESC);
 
 CREATE TABLE occurrences (
     schedule_id text        COLLATE "C" NOT NULL,
