@@ -3,11 +3,52 @@ package memstore
 import "sort"
 
 // ordered is a sorted set of slots kept in chunks of at most orderedChunk
-// entries, so that inserting anywhere moves at most one chunk. The order is
-// given by the caller at each call (it reads the records the slots name).
+// entries, so that inserting anywhere moves at most one chunk. Each entry
+// carries its slot's sort key inline (CreatedAt and, for UUID ids, the first
+// eight id bytes), so inserts and removes compare within the chunk array
+// instead of loading a record per comparison; only ties on that key (or
+// named ids) ask the caller's order, which reads the records the slots name.
 type ordered struct {
-	chunks [][]uint32 // never empty
+	chunks [][]oent // never empty
 	n      int
+}
+
+// oent is one entry of an ordered set.
+type oent struct {
+	created int64  // CreatedAt, unix microseconds
+	pre     uint64 // the id's first eight bytes, big-endian, if exact
+	slot    uint32
+	exact   bool // the id is a UUID (or empty): pre orders like the id
+}
+
+// idPrefix returns the first eight bytes of k, big-endian, so that
+// comparing prefixes agrees with bytes.Compare on the keys when they differ.
+func idPrefix(k key) uint64 {
+	return uint64(k[0])<<56 | uint64(k[1])<<48 | uint64(k[2])<<40 | uint64(k[3])<<32 |
+		uint64(k[4])<<24 | uint64(k[5])<<16 | uint64(k[6])<<8 | uint64(k[7])
+}
+
+func makeOent(slot uint32, created int64, id key, name bool) oent {
+	e := oent{created: created, slot: slot, exact: !name}
+	if !name {
+		e.pre = idPrefix(id)
+	}
+	return e
+}
+
+// before reports whether a sorts before b, asking less only when the inline
+// keys cannot tell.
+func (a oent) before(b oent, less func(a, b uint32) bool) bool {
+	if a.created != b.created {
+		return a.created < b.created
+	}
+	if a.exact && b.exact && a.pre != b.pre {
+		return a.pre < b.pre
+	}
+	if a.slot == b.slot {
+		return false
+	}
+	return less(a.slot, b.slot)
 }
 
 const orderedChunk = 512
@@ -18,38 +59,68 @@ const orderedChunk = 512
 func (o *ordered) search(before func(slot uint32) bool) (ci, i int) {
 	ci = sort.Search(len(o.chunks), func(c int) bool {
 		ch := o.chunks[c]
-		return !before(ch[len(ch)-1])
+		return !before(ch[len(ch)-1].slot)
 	})
 	if ci == len(o.chunks) {
 		return ci, 0
 	}
 	ch := o.chunks[ci]
-	return ci, sort.Search(len(ch), func(j int) bool { return !before(ch[j]) })
+	return ci, sort.Search(len(ch), func(j int) bool { return !before(ch[j].slot) })
 }
 
-func (o *ordered) insert(slot uint32, less func(a, b uint32) bool) {
+// searchEntry returns the position of the first entry that e does not sort
+// after.
+func (o *ordered) searchEntry(e oent, less func(a, b uint32) bool) (ci, i int) {
+	lo, hi := 0, len(o.chunks)
+	for lo < hi {
+		m := int(uint(lo+hi) >> 1)
+		ch := o.chunks[m]
+		if ch[len(ch)-1].before(e, less) {
+			lo = m + 1
+		} else {
+			hi = m
+		}
+	}
+	ci = lo
+	if ci == len(o.chunks) {
+		return ci, 0
+	}
+	ch := o.chunks[ci]
+	lo, hi = 0, len(ch)
+	for lo < hi {
+		m := int(uint(lo+hi) >> 1)
+		if ch[m].before(e, less) {
+			lo = m + 1
+		} else {
+			hi = m
+		}
+	}
+	return ci, lo
+}
+
+func (o *ordered) insert(e oent, less func(a, b uint32) bool) {
 	o.n++
 	if len(o.chunks) == 0 {
-		o.chunks = append(o.chunks, append(make([]uint32, 0, 8), slot))
+		o.chunks = append(o.chunks, append(make([]oent, 0, 8), e))
 		return
 	}
 	var ci, i int
-	if last := o.chunks[len(o.chunks)-1]; less(last[len(last)-1], slot) {
+	if last := o.chunks[len(o.chunks)-1]; last[len(last)-1].before(e, less) {
 		// Newest last: the common case, no search.
 		ci, i = len(o.chunks)-1, len(last)
 	} else {
-		ci, i = o.search(func(x uint32) bool { return less(x, slot) })
+		ci, i = o.searchEntry(e, less)
 	}
 	ch := o.chunks[ci]
 	if len(ch) == orderedChunk {
 		if ci == len(o.chunks)-1 && i == len(ch) {
 			// Appending at the very end (the common case: newest last):
 			// start a new chunk and leave this one full.
-			o.chunks = append(o.chunks, append(make([]uint32, 0, 8), slot))
+			o.chunks = append(o.chunks, append(make([]oent, 0, 8), e))
 			return
 		}
 		half := len(ch) / 2
-		right := make([]uint32, len(ch)-half, orderedChunk)
+		right := make([]oent, len(ch)-half, orderedChunk)
 		copy(right, ch[half:])
 		o.chunks[ci] = ch[:half]
 		o.chunks = append(o.chunks, nil)
@@ -60,16 +131,16 @@ func (o *ordered) insert(slot uint32, less func(a, b uint32) bool) {
 		}
 		ch = o.chunks[ci]
 	}
-	ch = append(ch, 0)
+	ch = append(ch, oent{})
 	copy(ch[i+1:], ch[i:])
-	ch[i] = slot
+	ch[i] = e
 	o.chunks[ci] = ch
 }
 
-// remove deletes slot, which must be in the set under the same order.
-func (o *ordered) remove(slot uint32, less func(a, b uint32) bool) bool {
-	ci, i := o.search(func(x uint32) bool { return less(x, slot) })
-	if ci == len(o.chunks) || o.chunks[ci][i] != slot {
+// remove deletes e, which must be in the set under the same order and key.
+func (o *ordered) remove(e oent, less func(a, b uint32) bool) bool {
+	ci, i := o.searchEntry(e, less)
+	if ci == len(o.chunks) || o.chunks[ci][i].slot != e.slot {
 		return false
 	}
 	o.n--
@@ -101,7 +172,7 @@ func (o *ordered) descend(before func(slot uint32) bool, yield func(slot uint32)
 			}
 			i = len(o.chunks[ci]) - 1
 		}
-		if !yield(o.chunks[ci][i]) {
+		if !yield(o.chunks[ci][i].slot) {
 			return
 		}
 		i--

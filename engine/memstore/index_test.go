@@ -8,10 +8,13 @@ import (
 
 // TestOrdered checks the chunked sorted set against a sorted slice, with
 // enough entries to split chunks many times, inserting both in order and
-// at random.
+// at random. With exact keys the inline prefix decides most comparisons
+// (ties on the coarse prefix still go to the caller's order); without, every
+// tie on created does.
 func TestOrdered(t *testing.T) {
 	t.Parallel()
-	for _, sequential := range []bool{true, false} {
+	for _, tc := range []struct{ sequential, exact bool }{{true, true}, {false, true}, {true, false}, {false, false}} {
+		sequential := tc.sequential
 		rng := rand.New(rand.NewPCG(7, 8))
 		vals := make([]int, 0, 10000) // slot -> sort key
 		less := func(a, b uint32) bool {
@@ -19,6 +22,14 @@ func TestOrdered(t *testing.T) {
 				return vals[a] < vals[b]
 			}
 			return a < b
+		}
+		ent := func(slot uint32) oent {
+			e := oent{created: int64(vals[slot] / 7), slot: slot, exact: tc.exact}
+			if tc.exact {
+				// Orders like (vals, slot) when it differs, ties otherwise.
+				e.pre = uint64(vals[slot]%7) << 8
+			}
+			return e
 		}
 		var o ordered
 		var model []uint32
@@ -28,7 +39,7 @@ func TestOrdered(t *testing.T) {
 			o.descend(nil, func(s uint32) bool { got = append(got, s); return true })
 			slices.Reverse(got)
 			if !slices.Equal(got, model) || o.n != len(model) {
-				t.Fatalf("sequential=%v: set = %v (n %d), want %v", sequential, got, o.n, model)
+				t.Fatalf("%+v: set = %v (n %d), want %v", tc, got, o.n, model)
 			}
 			for _, c := range o.chunks {
 				if len(c) == 0 || len(c) > orderedChunk {
@@ -67,7 +78,7 @@ func TestOrdered(t *testing.T) {
 					v = step
 				}
 				vals = append(vals, v)
-				o.insert(slot, less)
+				o.insert(ent(slot), less)
 				i, _ := slices.BinarySearchFunc(model, slot, func(a, b uint32) int {
 					if less(a, b) {
 						return -1
@@ -77,7 +88,7 @@ func TestOrdered(t *testing.T) {
 				model = slices.Insert(model, i, slot)
 			} else {
 				i := rng.IntN(len(model))
-				if !o.remove(model[i], less) {
+				if !o.remove(ent(model[i]), less) {
 					t.Fatalf("remove(%d) = false", model[i])
 				}
 				model = slices.Delete(model, i, i+1)
@@ -87,7 +98,8 @@ func TestOrdered(t *testing.T) {
 			}
 		}
 		check()
-		if o.remove(uint32(len(vals)+1), func(a, b uint32) bool { return a < b }) {
+		vals = append(vals, 250)
+		if o.remove(ent(uint32(len(vals)-1)), less) {
 			t.Error("remove of an absent slot reported true")
 		}
 	}

@@ -152,6 +152,13 @@ func (st *Store) schedLess(a, b uint32) bool {
 	return st.compareIDs(x.id, x.flags&fIDName != 0, y.id, y.flags&fIDName != 0) < 0
 }
 
+// schedEnt is the schedules index entry of slot, keyed by its current
+// CreatedAt and ID.
+func (st *Store) schedEnt(slot uint32) oent {
+	x := st.scheds.at(slot)
+	return makeOent(slot, x.created, x.id, x.flags&fIDName != 0)
+}
+
 func (st *Store) lookupSchedule(accountID, id string) (uint32, *sched, bool) {
 	k, _ := encode(id)
 	slot, ok := st.schedByID[k]
@@ -257,7 +264,7 @@ func (st *Store) CreateSchedule(ctx context.Context, in *engine.Schedule) error 
 	s.account = st.strs.add(in.AccountID)
 	st.setSchedule(slot, s, in)
 	st.schedByID[k] = slot
-	st.account(s.account).schedules.insert(slot, st.schedLess)
+	st.account(s.account).schedules.insert(st.schedEnt(slot), st.schedLess)
 	st.reschedule(slot)
 	return nil
 }
@@ -386,12 +393,12 @@ func (st *Store) UpdateSchedule(ctx context.Context, in *engine.Schedule, record
 	moved := s.created != micros(in.CreatedAt)
 	wasDue, wasNext := s.flags&fActive != 0, s.next
 	if moved {
-		a.schedules.remove(slot, st.schedLess)
+		a.schedules.remove(st.schedEnt(slot), st.schedLess)
 	}
 	st.setSchedule(slot, s, in)
 	s.version++
 	if moved {
-		a.schedules.insert(slot, st.schedLess)
+		a.schedules.insert(st.schedEnt(slot), st.schedLess)
 	}
 	for _, o := range record {
 		st.addOccurrence(s, o, nil, nil)
@@ -481,7 +488,7 @@ func (st *Store) DeleteSchedule(ctx context.Context, accountID, id string) (*eng
 		return nil, fmt.Errorf("memstore: delete schedule %s: %w", id, engine.ErrNotFound)
 	}
 	out := st.schedule(slot)
-	st.accounts[s.account].schedules.remove(slot, st.schedLess)
+	st.accounts[s.account].schedules.remove(st.schedEnt(slot), st.schedLess)
 	st.dropAccountIfEmpty(s.account)
 	st.dropOccurrences(s)
 	delete(st.schedByID, s.id)

@@ -157,7 +157,8 @@ func (st *Store) insertRun(r *engine.Run, k runKeys, hint *claimHint) {
 		x.flags |= rExtra
 	}
 	st.runByID[x.id] = slot
-	st.account(x.account).runs.insert(slot, st.runLess)
+	ent := makeOent(slot, x.created, x.id, x.flags&rIDName != 0)
+	st.account(x.account).runs.insert(ent, st.runLess)
 	if r.ScheduleID != "" {
 		x.sched = k.sched
 		if k.schedName {
@@ -171,7 +172,7 @@ func (st *Store) insertRun(r *engine.Run, k runKeys, hint *claimHint) {
 			sr = &scheduleRuns{}
 			st.schedRuns[x.sched] = sr
 		}
-		sr.runs.insert(slot, st.runLess)
+		sr.runs.insert(ent, st.runLess)
 	}
 	x.status = hEmpty
 	st.setStatus(slot, st.strs.add(string(r.Status)))
