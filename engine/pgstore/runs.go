@@ -154,7 +154,7 @@ func (s *Store) RenewLease(ctx context.Context, id, worker string, until time.Ti
 
 // FinishRun implements [engine.RunStore]. Calls made at the same moment
 // (an engine finishing many runs) are coalesced into one UPDATE and one
-// commit; see [coalescer].
+// commit: see "Coalesced writes" in the package documentation.
 func (s *Store) FinishRun(ctx context.Context, id, worker string, f engine.Finish) (*engine.Run, error) {
 	const op = "finish run"
 	if err := ctxErr(ctx, op); err != nil {

@@ -16,7 +16,8 @@ import (
 )
 
 // CreateSchedule implements [engine.ScheduleStore]. Calls made at the same
-// moment are coalesced into one INSERT and one commit; see [coalescer].
+// moment are coalesced into one INSERT and one commit: see "Coalesced
+// writes" in the package documentation.
 func (s *Store) CreateSchedule(ctx context.Context, sc *engine.Schedule) error {
 	const op = "create schedule"
 	if err := ctxErr(ctx, op); err != nil {
