@@ -29,7 +29,7 @@ func Describe(expr string) (string, error) {
 	if err != nil {
 		return "", fmt.Errorf("nlcron: describe %q: %w", expr, err)
 	}
-	b := make([]byte, 0, 96)
+	b := make([]byte, 0, 128)
 	return string(f.appendDescription(b)), nil
 }
 
