@@ -289,9 +289,13 @@ func (st *Store) dueCompact() {
 
 // queueEntry is one queued run, in acquisition order: ScheduledFor, then
 // CreatedAt, then ID.
+// It carries the first eight id bytes of a UUID id (exact) so that most
+// ties on the times are broken without loading the run records.
 type queueEntry struct {
 	at, created int64
+	pre         uint64
 	slot        uint32
+	exact       bool
 }
 
 func (st *Store) queueLess(a, b queueEntry) bool {
@@ -301,16 +305,22 @@ func (st *Store) queueLess(a, b queueEntry) bool {
 	if a.created != b.created {
 		return a.created < b.created
 	}
+	if a.exact && b.exact && a.pre != b.pre {
+		return a.pre < b.pre
+	}
 	ra, rb := st.runs.at(a.slot), st.runs.at(b.slot)
 	return st.compareIDs(ra.id, ra.flags&rIDName != 0, rb.id, rb.flags&rIDName != 0) < 0
 }
 
 func (st *Store) queuePush(slot uint32) {
 	r := st.runs.at(slot)
-	st.queued = append(st.queued, queueEntry{r.scheduledFor, r.created, slot})
+	e := queueEntry{at: r.scheduledFor, created: r.created, slot: slot, exact: r.flags&rIDName == 0}
+	if e.exact {
+		e.pre = idPrefix(r.id)
+	}
+	st.queued = append(st.queued, e)
 	q := st.queued
 	i := len(q) - 1
-	e := q[i]
 	for i > 0 {
 		p := (i - 1) / 2
 		if !st.queueLess(e, q[p]) {
