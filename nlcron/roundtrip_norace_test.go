@@ -6,6 +6,6 @@ package nlcron
 const (
 	roundTripN           = 100_000
 	roundTripSampleEvery = 20 // also compare real fire times for every 20th expression
-	readerChecks         = 20_000
+	readerChecks         = 10_000
 	dayMaskChecks        = 1_000
 )
