@@ -13,9 +13,9 @@ import (
 const clockTicks = 100
 
 // cpuTimes returns the CPU time (user and system) used so far by this
-// process and by all processes named "postgres" (the server and its
-// backends; a backend that exited takes its time with it). ok is false
-// where /proc is missing.
+// process and by the PostgreSQL server: every process named "postgres",
+// plus what their exited children used (the postmaster reaps the backends
+// and autovacuum workers that exit). ok is false where /proc is missing.
 func cpuTimes() (self, pg time.Duration, ok bool) {
 	var ru syscall.Rusage
 	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
@@ -40,14 +40,16 @@ func cpuTimes() (self, pg time.Duration, ok bool) {
 		if open < 0 || end < open || s[open+1:end] != "postgres" {
 			continue
 		}
-		// Fields after the command: state is field 3, utime 14, stime 15.
+		// Fields after the command, from state (field 3): utime 14,
+		// stime 15, cutime 16, cstime 17.
 		f := strings.Fields(s[end+1:])
-		if len(f) < 13 {
+		if len(f) < 15 {
 			continue
 		}
-		u, _ := strconv.ParseInt(f[11], 10, 64)
-		st, _ := strconv.ParseInt(f[12], 10, 64)
-		ticks += u + st
+		for _, v := range f[11:15] {
+			n, _ := strconv.ParseInt(v, 10, 64)
+			ticks += n
+		}
 	}
 	return self, time.Duration(ticks) * time.Second / clockTicks, true
 }
