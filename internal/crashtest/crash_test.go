@@ -16,8 +16,10 @@ import (
 	"os/signal"
 	"path/filepath"
 	"slices"
+	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"syscall"
 	"testing"
 	"time"
@@ -112,10 +114,26 @@ func engineConfig(c childConfig, st engine.Store, r engine.Runner) engine.Config
 	}
 }
 
+// reportingStore reports every ClaimDue that returned: "claimed <n>
+// <engine time of the claim, Unix ns>".
+type reportingStore struct {
+	engine.Store
+	say func(format string, args ...any)
+}
+
+func (s reportingStore) ClaimDue(ctx context.Context, now time.Time, limit int, decide func(engine.Due) engine.Claim) (int, error) {
+	n, err := s.Store.ClaimDue(ctx, now, limit, decide)
+	if err == nil {
+		s.say("claimed %d %d", n, now.UnixNano())
+	}
+	return n, err
+}
+
 // childMain is the child process: it runs an engine until SIGINT (or
 // SIGKILL), creating c.Create schedules meanwhile. It reports on stdout:
-// "ready", "created <schedule id>" once a create returned, "start <run
-// id>" when the runner begins a run.
+// "ready", "claimed <n> <engine time>" after each claim, "created
+// <schedule id>" once a create returned, "start <run id>" when the runner
+// begins a run.
 func childMain(cfgJSON string) int {
 	var c childConfig
 	if err := json.Unmarshal([]byte(cfgJSON), &c); err != nil {
@@ -150,7 +168,7 @@ func childMain(cfgJSON string) int {
 		}
 		return engine.Result{LastAgentMessage: "done " + r.IdempotencyKey()}, nil
 	})
-	eng, err := engine.New(engineConfig(c, st, runner))
+	eng, err := engine.New(engineConfig(c, reportingStore{Store: st, say: say}, runner))
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "engine:", err)
 		return 1
@@ -185,14 +203,16 @@ func childMain(cfgJSON string) int {
 
 // child is a running child process and what it reported.
 type child struct {
-	cmd    *exec.Cmd
-	stderr bytes.Buffer
-	ready  chan struct{}
-	readMu sync.Mutex
-	read   sync.WaitGroup
+	cmd     *exec.Cmd
+	stderr  bytes.Buffer
+	ready   chan struct{} // closed on "ready", or when the output ends
+	claimed chan struct{} // closed on the first "claimed", or when the output ends
+	readMu  sync.Mutex
+	read    sync.WaitGroup
 
-	created []string
-	started []string
+	lastClaim atomic.Int64 // engine time of the latest claim, Unix ns
+	created   []string
+	started   []string
 }
 
 func startChild(t *testing.T, c childConfig) *child {
@@ -201,7 +221,7 @@ func startChild(t *testing.T, c childConfig) *child {
 	if err != nil {
 		t.Fatal(err)
 	}
-	ch := &child{ready: make(chan struct{})}
+	ch := &child{ready: make(chan struct{}), claimed: make(chan struct{})}
 	ch.cmd = exec.Command(os.Args[0])
 	ch.cmd.Env = append(os.Environ(), envChild+"="+string(b))
 	ch.cmd.Stderr = &ch.stderr
@@ -219,13 +239,23 @@ func startChild(t *testing.T, c childConfig) *child {
 func (ch *child) scan(r io.Reader) {
 	sc := bufio.NewScanner(r)
 	readyOnce := sync.OnceFunc(func() { close(ch.ready) })
-	defer readyOnce() // a child that dies early is never ready; do not wait forever
+	claimedOnce := sync.OnceFunc(func() { close(ch.claimed) })
+	// A child that dies early never reports; do not wait for it forever.
+	defer readyOnce()
+	defer claimedOnce()
 	for sc.Scan() {
 		kind, arg, _ := strings.Cut(sc.Text(), " ")
 		ch.readMu.Lock()
 		switch kind {
 		case "ready":
 			readyOnce()
+		case "claimed":
+			if _, at, ok := strings.Cut(arg, " "); ok {
+				if ns, err := strconv.ParseInt(at, 10, 64); err == nil {
+					ch.lastClaim.Store(ns)
+				}
+			}
+			claimedOnce()
 		case "created":
 			ch.created = append(ch.created, arg)
 		case "start":
@@ -250,10 +280,10 @@ func (ch *child) stderrTail() string {
 
 // crashStats are the counts the test checked.
 type crashStats struct {
-	kills, longPauses, acknowledged, schedules, fires  int
-	dispatched, missed, overlap, otherSkip, runs       int
-	completed, failedLease, failedOther, queued, start int
-	expiredAtEnd                                       int
+	kills, startupKills, longPauses, acknowledged, schedules, fires int
+	dispatched, missed, overlap, otherSkip, runs                    int
+	completed, failedLease, failedOther, queued, start              int
+	expiredAtEnd                                                    int
 }
 
 // crashTest runs the kill/restart loop against one store and checks the
@@ -307,9 +337,23 @@ func crashTest(t *testing.T, base childConfig) {
 		c.Create = 3
 		c.Seed = rng.Uint64()
 		ch := startChild(t, c)
-		// Kill at a random moment: during start-up, dispatch, runs or a
-		// create. Most lives are long enough to reach "ready".
-		time.Sleep(time.Duration(100+rng.IntN(900)) * time.Millisecond)
+		if i%4 == 1 {
+			// Now and then kill during start-up (opening the store,
+			// migrations, recovery), whatever the child has reached.
+			stats.startupKills++
+			time.Sleep(time.Duration(rng.IntN(300)) * time.Millisecond)
+		} else {
+			// Otherwise once the engine made its first claim (how long
+			// that takes depends on the machine's load and on the race
+			// detector), at a random moment of dispatching, running or
+			// creating.
+			select {
+			case <-ch.claimed:
+			case <-time.After(time.Minute):
+				t.Fatalf("child %d made no claim in a minute; stderr:\n%s", i, ch.stderrTail())
+			}
+			time.Sleep(time.Duration(rng.IntN(700)) * time.Millisecond)
+		}
 		if err := ch.cmd.Process.Kill(); err != nil {
 			t.Fatalf("kill child %d: %v", i, err)
 		}
@@ -329,11 +373,20 @@ func crashTest(t *testing.T, base childConfig) {
 	}
 	t.Logf("%d kills in %v", stats.kills, time.Since(began).Round(time.Millisecond))
 
-	// A last child catches up and stops gracefully.
+	// A last child catches up and stops gracefully, once it made a claim
+	// that started after it was ready: every fire due by then is handled.
 	ch := startChild(t, base)
 	<-ch.ready
 	readyAt := now()
-	time.Sleep(time.Second)
+	for deadline := time.Now().Add(time.Minute); ch.lastClaim.Load() <= readyAt.UnixNano(); {
+		if time.Now().After(deadline) {
+			ch.cmd.Process.Kill()
+			ch.wait()
+			t.Fatalf("last child made no claim in a minute; stderr:\n%s", ch.stderrTail())
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+	time.Sleep(200 * time.Millisecond) // let some of its runs start
 	if err := ch.cmd.Process.Signal(os.Interrupt); err != nil {
 		t.Fatal(err)
 	}
@@ -355,11 +408,11 @@ func crashTest(t *testing.T, base childConfig) {
 	}
 	stats.expiredAtEnd = len(expired)
 	verify(t, st, acknowledged, started, readyAt, &stats)
-	t.Logf("checked: %d kills (%d long outages); %d schedules exist, all %d acknowledged creates among them; "+
+	t.Logf("checked: %d kills (%d during start-up, %d followed by a long outage); %d schedules exist, all %d acknowledged creates among them; "+
 		"%d fire times each with exactly one occurrence: %d dispatched, %d missed, %d overlap, %d other skips; "+
 		"%d runs (%d completed, %d failed by lease expiry, %d failed otherwise, %d queued), %d run starts, none twice; "+
 		"%d in progress at the end",
-		stats.kills, stats.longPauses, stats.schedules, stats.acknowledged, stats.fires, stats.dispatched, stats.missed,
+		stats.kills, stats.startupKills, stats.longPauses, stats.schedules, stats.acknowledged, stats.fires, stats.dispatched, stats.missed,
 		stats.overlap, stats.otherSkip, stats.runs, stats.completed, stats.failedLease, stats.failedOther, stats.queued,
 		stats.start, stats.expiredAtEnd)
 }
