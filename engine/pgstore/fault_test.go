@@ -73,7 +73,7 @@ func claimAll(t *testing.T, st *pgstore.Store, schema string, ss []*engine.Sched
 // waitFor polls cond (a query against the server) until it holds.
 func waitFor(t *testing.T, what string, cond func() bool) {
 	t.Helper()
-	deadline := time.Now().Add(30 * time.Second)
+	deadline := time.Now().Add(2 * time.Minute)
 	for !cond() {
 		if time.Now().After(deadline) {
 			t.Fatalf("timed out waiting for %s", what)
