@@ -3,6 +3,7 @@ package pgstore
 import (
 	"context"
 	"errors"
+	"slices"
 	"sync"
 	"time"
 
@@ -24,9 +25,10 @@ const maxBatch = 256
 // adds no latency; under load, batches grow to whatever accumulated while
 // the previous statement ran, and one commit serves them all.
 //
-// A caller's context is checked before its call is queued; once queued,
-// the call is sent with a context of its own (bounded by flushTimeout) and
-// the caller waits for its outcome.
+// A caller whose context ends while its call is still queued withdraws it
+// and gets the context's error. Once sent, the call runs under a context
+// of its own (bounded by flushTimeout), and the caller waits for its
+// outcome.
 type coalescer[Q, R any] struct {
 	// exec applies qs in one round trip and returns one result and error
 	// per query, or an error for the whole batch.
@@ -45,6 +47,10 @@ type call[Q, R any] struct {
 	err  error
 	done chan struct{} // closed once r and err are set
 	lead chan struct{} // closed when this call must lead
+
+	// Guarded by coalescer.mu.
+	sent    bool // taken into a batch
+	leading bool // lead was closed
 }
 
 func (c *coalescer[Q, R]) do(ctx context.Context, q Q) (R, error) {
@@ -57,6 +63,21 @@ func (c *coalescer[Q, R]) do(ctx context.Context, q Q) (R, error) {
 		case <-cl.done:
 			return cl.r, cl.err
 		case <-cl.lead:
+		case <-ctx.Done():
+			c.mu.Lock()
+			if !cl.sent && !cl.leading {
+				c.pending = slices.DeleteFunc(c.pending, func(p *call[Q, R]) bool { return p == cl })
+				c.mu.Unlock()
+				var zero R
+				return zero, ctx.Err()
+			}
+			c.mu.Unlock()
+			// Sent already, or chosen to lead the others: carry on.
+			select {
+			case <-cl.done:
+				return cl.r, cl.err
+			case <-cl.lead:
+			}
 		}
 	} else {
 		c.busy = true
@@ -71,7 +92,9 @@ func (c *coalescer[Q, R]) do(ctx context.Context, q Q) (R, error) {
 			if len(c.pending) == 0 {
 				c.busy = false
 			} else {
-				close(c.pending[0].lead)
+				next := c.pending[0]
+				next.leading = true
+				close(next.lead)
 			}
 			c.mu.Unlock()
 			return cl.r, cl.err
@@ -97,6 +120,7 @@ func (c *coalescer[Q, R]) flush(ctx context.Context) {
 			continue
 		}
 		keys[k] = true
+		cl.sent = true
 		batch = append(batch, cl)
 	}
 	c.pending = rest

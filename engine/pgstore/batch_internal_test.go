@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"runtime"
+	"slices"
 	"strconv"
 	"sync"
 	"sync/atomic"
@@ -138,5 +139,60 @@ func TestCoalescerIsolatesBadCall(t *testing.T) {
 	}
 	if got := calls.Load(); got != 1+1+5 {
 		t.Errorf("%d statements, want 7 (first, the failing batch, then one per call)", got)
+	}
+}
+
+// A caller whose context ends while its call waits for the statement in
+// flight withdraws the call: it is never sent.
+func TestCoalescerWithdraw(t *testing.T) {
+	t.Parallel()
+	release := make(chan struct{})
+	var (
+		mu   sync.Mutex
+		sent []string
+	)
+	c := &coalescer[string, string]{
+		key: func(q string) string { return q },
+		exec: func(ctx context.Context, qs []string) ([]string, []error, error) {
+			mu.Lock()
+			first := len(sent) == 0
+			sent = append(sent, qs...)
+			mu.Unlock()
+			if first {
+				<-release
+			}
+			return qs, make([]error, len(qs)), nil
+		},
+	}
+	var wg sync.WaitGroup
+	wg.Go(func() { c.do(context.Background(), "first") })
+	pendingIs := func(n int) {
+		for {
+			c.mu.Lock()
+			got, busy := len(c.pending), c.busy
+			c.mu.Unlock()
+			if busy && got == n {
+				return
+			}
+			runtime.Gosched()
+		}
+	}
+	pendingIs(0) // "first" is in flight
+	ctx, cancel := context.WithCancel(context.Background())
+	var withdrawnErr error
+	wg.Go(func() { _, withdrawnErr = c.do(ctx, "withdrawn") })
+	pendingIs(1)
+	var keptErr error
+	wg.Go(func() { _, keptErr = c.do(context.Background(), "kept") })
+	pendingIs(2)
+	cancel()
+	pendingIs(1)
+	close(release)
+	wg.Wait()
+	if !errors.Is(withdrawnErr, context.Canceled) || keptErr != nil {
+		t.Errorf("withdrawn: %v (want context.Canceled); kept: %v", withdrawnErr, keptErr)
+	}
+	if want := []string{"first", "kept"}; !slices.Equal(sent, want) {
+		t.Errorf("sent %q, want %q", sent, want)
 	}
 }

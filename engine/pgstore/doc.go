@@ -102,10 +102,10 @@
 // connections are not held by waiting callers. A call made alone is sent at
 // once, alone. Each caller still gets its own outcome ([engine.ErrLeaseLost]
 // or [engine.ErrConflict] for its row only; a value the server refuses
-// makes the batch be retried call by call). A caller's context is checked
-// before the call is queued; once queued, the call is sent under a
-// context of its own, bounded by 30 seconds, and the caller waits for its
-// outcome.
+// makes the batch be retried call by call). A caller whose context ends
+// while its call is still queued withdraws it and gets the context's
+// error; once sent, the call runs under a context of its own, bounded by
+// 30 seconds, and the caller waits for its outcome.
 //
 // # Types
 //
