@@ -3,6 +3,7 @@ package nlcron
 import (
 	"io"
 	"strings"
+	"sync"
 	"unicode/utf8"
 
 	"github.com/alecthomas/participle/v2/lexer"
@@ -101,13 +102,27 @@ type nlLexerDef struct{}
 
 var nlLexer lexer.Definition = nlLexerDef{}
 
+// Symbols implements lexer.Definition. Participle asks for the symbols on
+// every parse (to look up elided types), so the map is built once; callers
+// must not modify it. It is built on first use rather than as a package
+// variable because the parsers, built during package initialisation, call
+// it through the lexer.Definition interface, which initialisation order
+// does not track.
 func (nlLexerDef) Symbols() map[string]lexer.TokenType {
-	m := map[string]lexer.TokenType{"EOF": lexer.EOF}
-	for i, n := range tokenTypeNames {
-		m[n] = tWhitespace - lexer.TokenType(i)
-	}
-	return m
+	symbolsOnce.Do(func() {
+		m := map[string]lexer.TokenType{"EOF": lexer.EOF}
+		for i, n := range tokenTypeNames {
+			m[n] = tWhitespace - lexer.TokenType(i)
+		}
+		nlSymbols = m
+	})
+	return nlSymbols
 }
+
+var (
+	symbolsOnce sync.Once
+	nlSymbols   map[string]lexer.TokenType
+)
 
 func (d nlLexerDef) Lex(filename string, r io.Reader) (lexer.Lexer, error) {
 	b, err := io.ReadAll(r)
