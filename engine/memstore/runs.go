@@ -159,6 +159,7 @@ func (st *Store) insertRun(r *engine.Run, k runKeys, hint *claimHint) {
 	st.runByID[x.id] = slot
 	ent := makeOent(slot, x.created, x.id, x.flags&rIDName != 0)
 	st.account(x.account).runs.insert(ent, st.runLess)
+	var sr *scheduleRuns
 	if r.ScheduleID != "" {
 		x.sched = k.sched
 		if k.schedName {
@@ -167,15 +168,26 @@ func (st *Store) insertRun(r *engine.Run, k runKeys, hint *claimHint) {
 		}
 		x.flags |= rHasSched
 		st.runByFire[fireKey{x.sched, x.scheduledFor}] = slot
-		sr := st.schedRuns[x.sched]
+		sr = st.schedRuns[x.sched]
 		if sr == nil {
 			sr = &scheduleRuns{}
 			st.schedRuns[x.sched] = sr
 		}
 		sr.runs.insert(ent, st.runLess)
 	}
-	x.status = hEmpty
-	st.setStatus(slot, st.strs.add(string(r.Status)))
+	// What setStatus does for a run that had no status, without looking
+	// sr up again.
+	status := st.strs.add(string(r.Status))
+	x.status = status
+	if sr != nil && isActive(status) {
+		sr.active++
+	}
+	switch status {
+	case hQueued:
+		st.queuePush(slot)
+	case hInProgress:
+		st.leased[slot] = struct{}{}
+	}
 }
 
 func isActive(status uint32) bool { return status == hQueued || status == hInProgress }
