@@ -253,8 +253,16 @@ func (st *Store) run(slot uint32) *engine.Run {
 
 // runWithID is run for a caller that has the id text already.
 func (st *Store) runWithID(slot uint32, id string) *engine.Run {
+	out := new(engine.Run)
+	st.fillRun(out, slot, id)
+	return out
+}
+
+// fillRun sets *out, which must be zero, to the engine form of the run in
+// slot, whose id text is id.
+func (st *Store) fillRun(out *engine.Run, slot uint32, id string) {
 	x := st.runs.at(slot)
-	out := &engine.Run{
+	*out = engine.Run{
 		ID:             id,
 		AccountID:      st.strs.get(x.account),
 		ChatID:         st.decode(x.chat, x.flags&rChatName != 0),
@@ -286,7 +294,6 @@ func (st *Store) runWithID(slot uint32, id string) *engine.Run {
 			}
 		}
 	}
-	return out
 }
 
 func (st *Store) lookupRun(accountID, id string) (uint32, *run, bool) {
@@ -440,10 +447,16 @@ func (st *Store) AcquireRuns(ctx context.Context, worker string, now, leaseUntil
 	}
 	st.mu.Lock()
 	defer st.mu.Unlock()
-	var out []*engine.Run
+	n := min(limit, len(st.queued))
+	if n <= 0 {
+		return nil, nil
+	}
+	// One allocation for the batch's records, one for the pointers.
+	recs := make([]engine.Run, n)
+	out := make([]*engine.Run, 0, n)
 	nowUS, until := micros(now), micros(leaseUntil)
 	owner := hEmpty
-	for len(out) < limit && len(st.queued) > 0 {
+	for len(out) < n {
 		slot := st.queuePop()
 		x := st.runs.at(slot)
 		x.started = nowUS
@@ -458,7 +471,9 @@ func (st *Store) AcquireRuns(ctx context.Context, worker string, now, leaseUntil
 		x.leaseOwner = owner
 		x.leaseExpiry = until
 		st.setStatus(slot, hInProgress)
-		out = append(out, st.run(slot))
+		r := &recs[len(out)]
+		st.fillRun(r, slot, st.decode(x.id, x.flags&rIDName != 0))
+		out = append(out, r)
 	}
 	return out, nil
 }
