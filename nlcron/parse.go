@@ -6,6 +6,8 @@ import (
 	"regexp"
 	"slices"
 	"strings"
+	"sync"
+	"time"
 	"unicode/utf8"
 
 	"github.com/alecthomas/participle/v2"
@@ -56,7 +58,7 @@ func parse(phrase string, o options) (Result, error) {
 		loc = c.loc
 	}
 	expr := fields.String()
-	s, err := schedule.Parse(expr, loc)
+	canon, err := canonicalCron(expr)
 	if err != nil {
 		// The grammar produced something schedule refuses: an impossible
 		// combination we did not catch ourselves.
@@ -73,7 +75,42 @@ func parse(phrase string, o options) (Result, error) {
 		pe.err = fmt.Errorf("%w: %w", sentinel, err)
 		return Result{}, pe
 	}
-	return Result{Cron: s.String(), Location: loc, Warnings: fields.warnings}, nil
+	return Result{Cron: canon, Location: loc, Warnings: fields.warnings}, nil
+}
+
+// canonCacheMax bounds canonCache; when it is full it starts again empty.
+const canonCacheMax = 4096
+
+// canonCache maps a cron expression that schedule.Parse accepted to its
+// canonical form. Many phrases share a cron ("0 9 * * 1-5"), and neither
+// validity nor the canonical form depends on the location, so the
+// validation is done once per expression. Refused expressions are not
+// cached: their errors are built afresh.
+var canonCache struct {
+	sync.Mutex
+	m map[string]string
+}
+
+// canonicalCron returns schedule.Parse(expr)'s canonical form, or its error.
+func canonicalCron(expr string) (string, error) {
+	canonCache.Lock()
+	c, ok := canonCache.m[expr]
+	canonCache.Unlock()
+	if ok {
+		return c, nil
+	}
+	s, err := schedule.Parse(expr, time.UTC)
+	if err != nil {
+		return "", err
+	}
+	c = s.String()
+	canonCache.Lock()
+	if canonCache.m == nil || len(canonCache.m) >= canonCacheMax {
+		canonCache.m = make(map[string]string)
+	}
+	canonCache.m[expr] = c
+	canonCache.Unlock()
+	return c, nil
 }
 
 func newError(in string, off int, text string, sentinel error, suggestion, format string, args ...any) *ParseError {
@@ -110,7 +147,7 @@ func looksLikeCron(phrase string) (string, bool) {
 // parseCron accepts a cron expression as is, in canonical form.
 func parseCron(phrase, expr string, o options) (Result, error) {
 	off := strings.Index(phrase, strings.TrimSpace(phrase))
-	s, err := schedule.Parse(expr, o.loc)
+	canon, err := canonicalCron(expr)
 	if err != nil {
 		var se *schedule.ParseError
 		msg := err.Error()
@@ -135,7 +172,7 @@ func parseCron(phrase, expr string, o options) (Result, error) {
 		pe.err = fmt.Errorf("%w: %w", sentinel, err)
 		return Result{}, pe
 	}
-	return Result{Cron: s.String(), Location: o.loc}, nil
+	return Result{Cron: canon, Location: o.loc}, nil
 }
 
 // convertParticiple turns a participle error into a ParseError, with a
