@@ -130,3 +130,53 @@ func TestInterner(t *testing.T) {
 		}
 	}
 }
+
+// parseUUIDRef is parseUUID written plainly: lower-case hex digits with
+// dashes at 8, 13, 18 and 23, not all zero.
+func parseUUIDRef(s string) (key, bool) {
+	var k key
+	if len(s) != 36 {
+		return key{}, false
+	}
+	j := 0
+	for i := 0; i < 36; i++ {
+		if i == 8 || i == 13 || i == 18 || i == 23 {
+			if s[i] != '-' {
+				return key{}, false
+			}
+			continue
+		}
+		v := strings.IndexByte("0123456789abcdef", s[i])
+		if v < 0 {
+			return key{}, false
+		}
+		k[j/2] |= byte(v) << (4 * (1 - j%2))
+		j++
+	}
+	if k == (key{}) {
+		return key{}, false
+	}
+	return k, true
+}
+
+// Every byte value at every position of a valid UUID (and of the zero
+// UUID): parseUUID agrees with the plain definition.
+func TestParseUUIDEveryByte(t *testing.T) {
+	t.Parallel()
+	for _, base := range []string{"5f0b2a9c-3d4e-4f60-8a7b-9c0d1e2f3a4b", "00000000-0000-0000-0000-000000000000"} {
+		b := []byte(base)
+		for i := range b {
+			orig := b[i]
+			for c := range 256 {
+				b[i] = byte(c)
+				s := string(b)
+				gk, gok := parseUUID(s)
+				wk, wok := parseUUIDRef(s)
+				if gok != wok || (gok && gk != wk) {
+					t.Errorf("parseUUID(%q) = %x, %v; want %x, %v", s, gk, gok, wk, wok)
+				}
+			}
+			b[i] = orig
+		}
+	}
+}
