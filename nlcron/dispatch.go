@@ -142,41 +142,75 @@ func lower(s string) string {
 	return s
 }
 
-// mayStart reports whether m can start with the tokens in k: optional
-// prefix words followed by one of its first tokens.
-func (m *member) mayStart(k *[4][2]string, n int) bool {
-	for i := range n {
-		for _, key := range k[i] {
-			if !m.first[key] {
+// startMasks maps a token key (type name or lower-case text) to the set
+// of members, as bits indexed by position in members, that list it among
+// their first tokens or their prefix words. parseClause looks each key up
+// once per clause instead of once per member.
+var firstMask, prefixMask = func() (map[string]uint64, map[string]uint64) {
+	if len(members) > 64 {
+		panic("nlcron: more than 64 clause members")
+	}
+	first, prefix := map[string]uint64{}, map[string]uint64{}
+	for i, m := range members {
+		for k := range m.first {
+			first[k] |= 1 << i
+		}
+		for k := range m.prefix {
+			prefix[k] |= 1 << i
+		}
+	}
+	return first, prefix
+}()
+
+// startKeys is the lookahead of one clause with its keys' member sets.
+type startKeys struct {
+	k      [4][2]string
+	n      int
+	first  [4][2]uint64 // firstMask of k[i][0] and k[i][1]
+	prefix [4]uint64    // prefixMask of k[i][1]
+}
+
+// mayStart reports whether members[idx] can start with the tokens in s:
+// optional prefix words followed by one of its first tokens.
+func (s *startKeys) mayStart(idx int) bool {
+	m := &members[idx]
+	bit := uint64(1) << idx
+	for i := range s.n {
+		for j, key := range s.k[i] {
+			if s.first[i][j]&bit == 0 {
 				continue
 			}
 			f, ok := m.follow[key]
-			if !ok || i+1 >= n {
+			if !ok || i+1 >= s.n {
 				return true
 			}
-			return f[k[i+1][0]] || f[k[i+1][1]]
+			return f[s.k[i+1][0]] || f[s.k[i+1][1]]
 		}
-		if !m.prefix[k[i][1]] {
+		if s.prefix[i]&bit == 0 {
 			return false
 		}
 	}
-	return n == len(k) // ran out of lookahead: let the parser decide
+	return s.n == len(s.k) // ran out of lookahead: let the parser decide
 }
 
 // parseClause reads one clause, trying only the members that can start
 // with the next tokens, in member order.
 func parseClause(lex *lexer.PeekingLexer) (clause, error) {
-	var k [4][2]string
-	n := keys(lex, &k)
-	if n == 0 {
+	var s startKeys
+	s.n = keys(lex, &s.k)
+	if s.n == 0 {
 		return nil, participle.NextMatch
 	}
+	for i := range s.n {
+		s.first[i][0] = firstMask[s.k[i][0]]
+		s.first[i][1] = firstMask[s.k[i][1]]
+		s.prefix[i] = prefixMask[s.k[i][1]]
+	}
 	for i := range members {
-		m := &members[i]
-		if !m.mayStart(&k, n) {
+		if !s.mayStart(i) {
 			continue
 		}
-		if c, err := m.parse(lex); err == nil {
+		if c, err := members[i].parse(lex); err == nil {
 			return c, nil
 		}
 	}
