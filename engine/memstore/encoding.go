@@ -55,15 +55,9 @@ var hexValue = func() (t [256]byte) {
 }()
 
 func formatUUID(k key) string {
-	var b [36]byte
-	j := 0
-	for i, x := range k {
-		if i == 4 || i == 6 || i == 8 || i == 10 {
-			b[j] = '-'
-			j++
-		}
-		b[j], b[j+1] = hexDigits[x>>4], hexDigits[x&15]
-		j += 2
+	b := [36]byte{8: '-', 13: '-', 18: '-', 23: '-'}
+	for j, i := range uuidHexAt {
+		b[i], b[i+1] = hexDigits[k[j]>>4], hexDigits[k[j]&15]
 	}
 	return string(b[:])
 }

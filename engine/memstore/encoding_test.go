@@ -160,7 +160,8 @@ func parseUUIDRef(s string) (key, bool) {
 }
 
 // Every byte value at every position of a valid UUID (and of the zero
-// UUID): parseUUID agrees with the plain definition.
+// UUID): parseUUID agrees with the plain definition, and formatUUID gives
+// back what it accepted.
 func TestParseUUIDEveryByte(t *testing.T) {
 	t.Parallel()
 	for _, base := range []string{"5f0b2a9c-3d4e-4f60-8a7b-9c0d1e2f3a4b", "00000000-0000-0000-0000-000000000000"} {
@@ -174,6 +175,9 @@ func TestParseUUIDEveryByte(t *testing.T) {
 				wk, wok := parseUUIDRef(s)
 				if gok != wok || (gok && gk != wk) {
 					t.Errorf("parseUUID(%q) = %x, %v; want %x, %v", s, gk, gok, wk, wok)
+				}
+				if gok && formatUUID(gk) != s {
+					t.Errorf("formatUUID(parseUUID(%q)) = %q", s, formatUUID(gk))
 				}
 			}
 			b[i] = orig
