@@ -133,21 +133,29 @@ func (d nlLexerDef) Lex(filename string, r io.Reader) (lexer.Lexer, error) {
 }
 
 func (nlLexerDef) LexString(filename string, input string) (lexer.Lexer, error) {
-	return &tokenList{toks: lexPhrase(filename, input)}, nil
+	return &phraseLexer{s: input, pos: lexer.Position{Filename: filename, Line: 1, Column: 1}}, nil
 }
 
-// tokenList hands out tokens lexed in advance.
-type tokenList struct {
-	toks []lexer.Token
-	i    int
+// phraseLexer hands out the tokens of s one at a time, skipping
+// whitespace, then EOF forever. Participle copies the tokens into its own
+// slice, so lexing on demand saves building a second one.
+type phraseLexer struct {
+	s   string
+	i   int
+	pos lexer.Position
 }
 
-func (l *tokenList) Next() (lexer.Token, error) {
-	t := l.toks[l.i]
-	if l.i < len(l.toks)-1 {
-		l.i++
+func (l *phraseLexer) Next() (lexer.Token, error) {
+	for l.i < len(l.s) {
+		n, t := next(l.s, l.i)
+		tok := lexer.Token{Type: t, Value: l.s[l.i : l.i+n], Pos: l.pos}
+		l.pos.Advance(tok.Value)
+		l.i += n
+		if t != tWhitespace {
+			return tok, nil
+		}
 	}
-	return t, nil
+	return lexer.Token{Type: lexer.EOF, Pos: l.pos}, nil
 }
 
 func isDigit(c byte) bool  { return c >= '0' && c <= '9' }
@@ -160,21 +168,6 @@ func isSpace(c byte) bool { return c == ' ' || c == '\t' || c == '\n' || c == '\
 // boundary reports whether s[i:] starts at a word boundary after a word
 // character (the regexp \b).
 func boundary(s string, i int) bool { return i >= len(s) || !isWordChar(s[i]) }
-
-// lexPhrase splits s into tokens, ending with EOF.
-func lexPhrase(filename, s string) []lexer.Token {
-	toks := make([]lexer.Token, 0, 8)
-	pos := lexer.Position{Filename: filename, Line: 1, Column: 1}
-	for i := 0; i < len(s); {
-		n, t := next(s, i)
-		if t != tWhitespace {
-			toks = append(toks, lexer.Token{Type: t, Value: s[i : i+n], Pos: pos})
-		}
-		pos.Advance(s[i : i+n])
-		i += n
-	}
-	return append(toks, lexer.Token{Type: lexer.EOF, Pos: pos})
-}
 
 // next returns the length and type of the token at s[i:].
 func next(s string, i int) (int, lexer.TokenType) {
