@@ -55,11 +55,18 @@ var hexValue = func() (t [256]byte) {
 }()
 
 func formatUUID(k key) string {
-	b := [36]byte{8: '-', 13: '-', 18: '-', 23: '-'}
+	var b [36]byte
+	putUUID(b[:], k)
+	return string(b[:])
+}
+
+// putUUID writes the canonical text of k into b[:36].
+func putUUID(b []byte, k key) {
+	b = b[:36]
+	b[8], b[13], b[18], b[23] = '-', '-', '-', '-'
 	for j, i := range uuidHexAt {
 		b[i], b[i+1] = hexDigits[k[j]>>4], hexDigits[k[j]&15]
 	}
-	return string(b[:])
 }
 
 func nameKey(s string) key {
@@ -99,6 +106,39 @@ func (st *Store) decode(k key, name bool) string {
 		return ""
 	}
 	return formatUUID(k)
+}
+
+// storedID is an id as a record holds it, for decodeIDs.
+type storedID struct {
+	k    key
+	name bool
+}
+
+// decodeIDs is decode for up to three ids at once: the texts of those that
+// are UUIDs share one allocation.
+func (st *Store) decodeIDs(ids [3]storedID, n int) (out [3]string) {
+	var buf [3 * 36]byte
+	m := 0
+	for _, id := range ids[:n] {
+		if !id.name && id.k != (key{}) {
+			putUUID(buf[m*36:], id.k)
+			m++
+		}
+	}
+	text := string(buf[:m*36])
+	m = 0
+	for i, id := range ids[:n] {
+		switch {
+		case id.name:
+			out[i] = st.names[id.k]
+		case id.k == key{}:
+			out[i] = ""
+		default:
+			out[i] = text[m*36 : (m+1)*36]
+			m++
+		}
+	}
+	return out
 }
 
 // compareIDs orders two stored ids as their strings order.

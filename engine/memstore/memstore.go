@@ -212,10 +212,11 @@ func setFlag(flags *uint8, f uint8, on bool) {
 // schedule returns the engine form of the schedule in slot.
 func (st *Store) schedule(slot uint32) *engine.Schedule {
 	s := st.scheds.at(slot)
+	ids := st.decodeIDs([3]storedID{{s.id, s.flags&fIDName != 0}, {s.chat, s.flags&fChatName != 0}}, 2)
 	out := &engine.Schedule{
-		ID:               st.decode(s.id, s.flags&fIDName != 0),
+		ID:               ids[0],
 		AccountID:        st.strs.get(s.account),
-		ChatID:           st.decode(s.chat, s.flags&fChatName != 0),
+		ChatID:           ids[1],
 		Cadence:          st.strs.get(s.cadence),
 		Cron:             st.strs.get(s.cron),
 		Timezone:         st.strs.get(s.tz),

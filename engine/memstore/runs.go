@@ -247,25 +247,40 @@ func (st *Store) tidyExtra(slot uint32) {
 
 // run returns the engine form of the run in slot.
 func (st *Store) run(slot uint32) *engine.Run {
-	x := st.runs.at(slot)
-	return st.runWithID(slot, st.decode(x.id, x.flags&rIDName != 0))
+	out := new(engine.Run)
+	st.fillRun(out, slot, "", true)
+	return out
 }
 
 // runWithID is run for a caller that has the id text already.
 func (st *Store) runWithID(slot uint32, id string) *engine.Run {
 	out := new(engine.Run)
-	st.fillRun(out, slot, id)
+	st.fillRun(out, slot, id, false)
 	return out
 }
 
-// fillRun sets *out, which must be zero, to the engine form of the run in
-// slot, whose id text is id.
-func (st *Store) fillRun(out *engine.Run, slot uint32, id string) {
+// fillRun sets *out to the engine form of the run in slot, whose id text
+// is id unless decodeID asks for it to be decoded. The texts of the ids
+// decoded share one allocation.
+func (st *Store) fillRun(out *engine.Run, slot uint32, id string, decodeID bool) {
 	x := st.runs.at(slot)
+	ids, n := [3]storedID{{x.chat, x.flags&rChatName != 0}}, 1
+	if x.flags&rHasSched != 0 {
+		ids[n] = storedID{x.sched, x.flags&rSchedName != 0}
+		n++
+	}
+	if decodeID {
+		ids[n] = storedID{x.id, x.flags&rIDName != 0}
+		n++
+	}
+	texts := st.decodeIDs(ids, n)
+	if decodeID {
+		id = texts[n-1]
+	}
 	*out = engine.Run{
 		ID:             id,
 		AccountID:      st.strs.get(x.account),
-		ChatID:         st.decode(x.chat, x.flags&rChatName != 0),
+		ChatID:         texts[0],
 		Status:         engine.RunStatus(st.strs.get(x.status)),
 		Bundle:         st.strs.get(x.bundle),
 		ToolhouseID:    st.strs.get(x.toolhouse),
@@ -280,7 +295,7 @@ func (st *Store) fillRun(out *engine.Run, slot uint32, id string) {
 		LeaseExpiresAt: fromMicros(x.leaseExpiry),
 	}
 	if x.flags&rHasSched != 0 {
-		out.ScheduleID = st.decode(x.sched, x.flags&rSchedName != 0)
+		out.ScheduleID = texts[1]
 	}
 	if x.flags&rExtra != 0 {
 		e := *st.extras.at(slot)
@@ -472,7 +487,7 @@ func (st *Store) AcquireRuns(ctx context.Context, worker string, now, leaseUntil
 		x.leaseExpiry = until
 		st.setStatus(slot, hInProgress)
 		r := &recs[len(out)]
-		st.fillRun(r, slot, st.decode(x.id, x.flags&rIDName != 0))
+		st.fillRun(r, slot, "", true)
 		out = append(out, r)
 	}
 	return out, nil
