@@ -105,14 +105,16 @@ func unionMembers() []clause {
 	return out
 }
 
-// tokenNames maps token types to their names in the lexer.
-var tokenNames = func() map[lexer.TokenType]string {
-	out := map[lexer.TokenType]string{}
-	for name, t := range nlLexer.Symbols() {
-		out[t] = name
+// tokenName is the lexer's name for token type t (as in Symbols).
+func tokenName(t lexer.TokenType) string {
+	if i := int(tWhitespace - t); i >= 0 && i < len(tokenTypeNames) {
+		return tokenTypeNames[i]
 	}
-	return out
-}()
+	if t == lexer.EOF {
+		return "EOF"
+	}
+	return ""
+}
 
 // keys returns, for the next few tokens, the names the member sets use:
 // the token type and the lower-case text.
@@ -124,7 +126,7 @@ func keys(lex *lexer.PeekingLexer, out *[4][2]string) int {
 		if tok.EOF() {
 			break
 		}
-		out[n][0] = tokenNames[tok.Type]
+		out[n][0] = tokenName(tok.Type)
 		out[n][1] = lower(tok.Value)
 		n++
 	}
