@@ -137,6 +137,14 @@ func (o *ordered) insert(e oent, less func(a, b uint32) bool) {
 	o.chunks[ci] = ch
 }
 
+// start makes an empty set hold just e, using chunks and buf (which must
+// be empty, and are its memory from then on) rather than allocating.
+func (o *ordered) start(e oent, chunks *[1][]oent, buf []oent) {
+	chunks[0] = append(buf[:0], e)
+	o.chunks = chunks[:]
+	o.n = 1
+}
+
 // remove deletes e, which must be in the set under the same order and key.
 func (o *ordered) remove(e oent, less func(a, b uint32) bool) bool {
 	ci, i := o.searchEntry(e, less)

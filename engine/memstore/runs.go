@@ -53,6 +53,10 @@ type fireKey struct {
 type scheduleRuns struct {
 	active int     // runs queued or in progress
 	runs   ordered // by (created, id)
+	// The first chunk list and the first entries live here, so that a
+	// schedule's first run costs one allocation, not three.
+	firstChunks [1][]oent
+	first       [4]oent
 }
 
 func (st *Store) activeRuns(k key) int {
@@ -171,9 +175,11 @@ func (st *Store) insertRun(r *engine.Run, k runKeys, hint *claimHint) {
 		sr = st.schedRuns[x.sched]
 		if sr == nil {
 			sr = &scheduleRuns{}
+			sr.runs.start(ent, &sr.firstChunks, sr.first[:])
 			st.schedRuns[x.sched] = sr
+		} else {
+			sr.runs.insert(ent, st.runLess)
 		}
-		sr.runs.insert(ent, st.runLess)
 	}
 	// What setStatus does for a run that had no status, without looking
 	// sr up again.
