@@ -25,8 +25,12 @@ type member struct {
 	// follow, when set for a first token, lists the tokens that may come
 	// right after it.
 	follow map[string]map[string]bool
-	parse  func(lex *lexer.PeekingLexer) (clause, error)
-	ebnf   func() string
+	// ahead, when set for a first token, names a token type that must
+	// come somewhere after it (when the lookahead reaches the end of the
+	// phrase).
+	ahead map[string]string
+	parse func(lex *lexer.PeekingLexer) (clause, error)
+	ebnf  func() string
 }
 
 func newMember[T any, PT interface {
@@ -61,7 +65,9 @@ const todFirst = " noon midday midnight Time Clock Number half quarter NumWord "
 var members = []member{
 	newMember[zoneClause]("zone", "in on at (", "Zone Offset utc gmt z zulu Abbrev"),
 	newMember[hoursClause]("hours", "", "during"),
-	newMember[windowClause]("window", "during in within only", "business office working work between from after"+todFirst),
+	// A window that starts with a time of day is "<tod> RangeSep <tod>".
+	newMember[windowClause]("window", "during in within only", "business office working work between from after"+todFirst).
+		withAhead(todFirst, "RangeSep"),
 	newMember[nthDowClause]("nthDow", "or if it falls on every each the", "Ordinal OrdWord second").
 		withFollow("Ordinal", "DayName Sep Ordinal OrdWord second the day instance").
 		withFollow("OrdWord", "DayName Sep Ordinal OrdWord second the day instance").
@@ -94,6 +100,16 @@ func (m member) withFollow(after, next string) member {
 		set[f] = true
 	}
 	m.follow[after] = set
+	return m
+}
+
+// withAhead requires, after any of the first tokens in firsts, a token of
+// type next later in the phrase.
+func (m member) withAhead(firsts, next string) member {
+	m.ahead = map[string]string{}
+	for _, f := range strings.Fields(firsts) {
+		m.ahead[f] = next
+	}
 	return m
 }
 
@@ -182,6 +198,9 @@ func (s *startKeys) mayStart(idx int) bool {
 			if s.first[i][j]&bit == 0 {
 				continue
 			}
+			if need, ok := m.ahead[key]; ok && s.n < len(s.k) && !s.typeAfter(i, need) {
+				return false
+			}
 			f, ok := m.follow[key]
 			if !ok || i+1 >= s.n {
 				return true
@@ -193,6 +212,16 @@ func (s *startKeys) mayStart(idx int) bool {
 		}
 	}
 	return s.n == len(s.k) // ran out of lookahead: let the parser decide
+}
+
+// typeAfter reports whether a token of type name comes after the i-th.
+func (s *startKeys) typeAfter(i int, name string) bool {
+	for j := i + 1; j < s.n; j++ {
+		if s.k[j][0] == name {
+			return true
+		}
+	}
+	return false
 }
 
 // parseClause reads one clause, trying only the members that can start
