@@ -25,10 +25,10 @@ type member struct {
 	// follow, when set for a first token, lists the tokens that may come
 	// right after it.
 	follow map[string]map[string]bool
-	// ahead, when set for a first token, names a token type that must
-	// come somewhere after it (when the lookahead reaches the end of the
-	// phrase).
-	ahead map[string]string
+	// ahead, when set for a first token, lists token types or words one
+	// of which must come somewhere after it (checked when the lookahead
+	// reaches the end of the phrase).
+	ahead map[string][]string
 	parse func(lex *lexer.PeekingLexer) (clause, error)
 	ebnf  func() string
 }
@@ -71,7 +71,9 @@ var members = []member{
 	newMember[nthDowClause]("nthDow", "or if it falls on every each the", "Ordinal OrdWord second").
 		withFollow("Ordinal", "DayName Sep Ordinal OrdWord second the day instance").
 		withFollow("OrdWord", "DayName Sep Ordinal OrdWord second the day instance").
-		withFollow("second", "DayName Sep Ordinal OrdWord second the day instance"),
+		withFollow("second", "DayName Sep Ordinal OrdWord second the day instance").
+		// Every alternative ends its nth words with a DayName or "instance".
+		withAhead("Ordinal OrdWord second", "DayName instance"),
 	newMember[dowExceptClause]("dowExcept", "", "except excluding but other apart not"),
 	newMember[dowBetweenClause]("dowBetween", "", "between"),
 	newMember[dowClause]("dow", "or if it falls on every each only from the a", "DayName weekdays weekday workdays workday business working work weekends weekend"),
@@ -103,12 +105,12 @@ func (m member) withFollow(after, next string) member {
 	return m
 }
 
-// withAhead requires, after any of the first tokens in firsts, a token of
-// type next later in the phrase.
+// withAhead requires, after any of the first tokens in firsts, one of the
+// token types or words in next later in the phrase.
 func (m member) withAhead(firsts, next string) member {
-	m.ahead = map[string]string{}
+	m.ahead = map[string][]string{}
 	for _, f := range strings.Fields(firsts) {
-		m.ahead[f] = next
+		m.ahead[f] = strings.Fields(next)
 	}
 	return m
 }
@@ -198,7 +200,7 @@ func (s *startKeys) mayStart(idx int) bool {
 			if s.first[i][j]&bit == 0 {
 				continue
 			}
-			if need, ok := m.ahead[key]; ok && s.n < len(s.k) && !s.typeAfter(i, need) {
+			if need, ok := m.ahead[key]; ok && s.n < len(s.k) && !s.keyAfter(i, need) {
 				return false
 			}
 			f, ok := m.follow[key]
@@ -214,11 +216,14 @@ func (s *startKeys) mayStart(idx int) bool {
 	return s.n == len(s.k) // ran out of lookahead: let the parser decide
 }
 
-// typeAfter reports whether a token of type name comes after the i-th.
-func (s *startKeys) typeAfter(i int, name string) bool {
+// keyAfter reports whether a token whose type name or text is one of
+// names comes after the i-th.
+func (s *startKeys) keyAfter(i int, names []string) bool {
 	for j := i + 1; j < s.n; j++ {
-		if s.k[j][0] == name {
-			return true
+		for _, name := range names {
+			if s.k[j][0] == name || s.k[j][1] == name {
+				return true
+			}
 		}
 	}
 	return false
