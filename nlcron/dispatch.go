@@ -85,7 +85,10 @@ var members = []member{
 	newMember[freqClause]("freq", "", "once twice Number NumWord"),
 	newMember[minuteClause]("minute", "at on", "the seconds second secs sec minutes minute mins min MinuteMark from Number quarter half NumWord").
 		withFollow("the", "hour minute top").
-		withFollow("Number", "minutes minute mins min past after to before till Sep RangeSep"),
+		withFollow("Number", "minutes minute mins min past after to before till Sep RangeSep").
+		// Only the "... past the hour" and "quarter past every hour"
+		// alternatives start with a number or quarter/half; both end in "hour".
+		withAhead("Number NumWord quarter half", "hour"),
 	newMember[domBetweenClause]("domBetween", "", "between"),
 	newMember[domClause]("dom", "on every each from only of the day days", "last nearest closest weekday business working beginning begin start end Ordinal Number twenty thirty - OrdWord second"),
 	newMember[timeClause]("time", "at @ by", todFirst),
