@@ -30,23 +30,7 @@ func (e *Engine) CreateAgentRun(ctx context.Context, accountID string, in RunInp
 	if err := checkAccount(accountID); err != nil {
 		return nil, err
 	}
-	chatID, err := normChatID(in.ChatID)
-	if err != nil {
-		return nil, err
-	}
-	bundle, err := normBundle(in.Bundle)
-	if err != nil {
-		return nil, err
-	}
-	toolhouseID, err := normToolhouseID(in.ToolhouseID)
-	if err != nil {
-		return nil, err
-	}
-	callbackURL, err := normCallbackURL(in.CallbackURL)
-	if err != nil {
-		return nil, err
-	}
-	vars, err := checkVars(in.Vars)
+	t, err := normTarget(in.ChatID, in.Bundle, in.ToolhouseID, in.CallbackURL, in.Vars)
 	if err != nil {
 		return nil, err
 	}
@@ -58,7 +42,7 @@ func (e *Engine) CreateAgentRun(ctx context.Context, accountID string, in RunInp
 			return nil, fmt.Errorf("engine: create agent run: schedule %s is not yours: %w", scheduleID, ErrForbidden)
 		case err != nil:
 			return nil, fmt.Errorf("engine: create agent run: %w", err)
-		case s.ChatID != chatID:
+		case s.ChatID != t.chatID:
 			return nil, fmt.Errorf("engine: create agent run: schedule %s belongs to another chat: %w", scheduleID, ErrForbidden)
 		}
 	}
@@ -66,13 +50,13 @@ func (e *Engine) CreateAgentRun(ctx context.Context, accountID string, in RunInp
 	r := &Run{
 		ID:           newID(),
 		AccountID:    accountID,
-		ChatID:       chatID,
+		ChatID:       t.chatID,
 		ScheduleID:   scheduleID,
 		Status:       RunQueued,
-		Bundle:       bundle,
-		ToolhouseID:  toolhouseID,
-		Vars:         vars,
-		CallbackURL:  callbackURL,
+		Bundle:       t.bundle,
+		ToolhouseID:  t.toolhouseID,
+		Vars:         t.vars,
+		CallbackURL:  t.callbackURL,
 		ScheduledFor: now,
 		CreatedAt:    now,
 		UpdatedAt:    now,

@@ -67,23 +67,7 @@ func (e *Engine) CreateSchedule(ctx context.Context, accountID string, in Schedu
 	if err := checkAccount(accountID); err != nil {
 		return nil, err
 	}
-	chatID, err := normChatID(in.ChatID)
-	if err != nil {
-		return nil, err
-	}
-	bundle, err := normBundle(in.Bundle)
-	if err != nil {
-		return nil, err
-	}
-	toolhouseID, err := normToolhouseID(in.ToolhouseID)
-	if err != nil {
-		return nil, err
-	}
-	callbackURL, err := normCallbackURL(in.CallbackURL)
-	if err != nil {
-		return nil, err
-	}
-	vars, err := checkVars(in.Vars)
+	t, err := normTarget(in.ChatID, in.Bundle, in.ToolhouseID, in.CallbackURL, in.Vars)
 	if err != nil {
 		return nil, err
 	}
@@ -100,15 +84,15 @@ func (e *Engine) CreateSchedule(ctx context.Context, accountID string, in Schedu
 	s := &Schedule{
 		ID:          newID(),
 		AccountID:   accountID,
-		ChatID:      chatID,
+		ChatID:      t.chatID,
 		Cadence:     strings.TrimSpace(in.Cadence),
 		Cron:        cad.cron,
 		Timezone:    cad.loc.String(),
 		Active:      true,
-		Bundle:      bundle,
-		ToolhouseID: toolhouseID,
-		Vars:        vars,
-		CallbackURL: callbackURL,
+		Bundle:      t.bundle,
+		ToolhouseID: t.toolhouseID,
+		Vars:        t.vars,
+		CallbackURL: t.callbackURL,
 		CreatedAt:   now,
 		UpdatedAt:   now,
 		NextRunAt:   nextFire(cad.spec, now),

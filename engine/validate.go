@@ -128,3 +128,35 @@ func printable(s string) bool {
 	}
 	return true
 }
+
+// target is what a schedule and an agent run both say about the run to
+// make: the agent, its tool bundle, the end user, the callback and vars.
+type target struct {
+	chatID, bundle, toolhouseID, callbackURL string
+	vars                                     map[string]string
+}
+
+// normTarget validates and normalises the fields of a [target], in the
+// order the API reports them.
+func normTarget(chatID, bundle, toolhouseID, callbackURL string, vars map[string]string) (target, error) {
+	var (
+		t   target
+		err error
+	)
+	if t.chatID, err = normChatID(chatID); err != nil {
+		return target{}, err
+	}
+	if t.bundle, err = normBundle(bundle); err != nil {
+		return target{}, err
+	}
+	if t.toolhouseID, err = normToolhouseID(toolhouseID); err != nil {
+		return target{}, err
+	}
+	if t.callbackURL, err = normCallbackURL(callbackURL); err != nil {
+		return target{}, err
+	}
+	if t.vars, err = checkVars(vars); err != nil {
+		return target{}, err
+	}
+	return t, nil
+}
