@@ -52,6 +52,10 @@ type dispatcher struct {
 
 	// ids makes run ids without the shared lock.
 	ids idSource
+
+	// steps holds the recent forward steps of the wall clock, for the
+	// minimum-cadence rule (see tooSoon).
+	steps stepLog
 }
 
 // decision is one decide call, kept so that it is logged and observed only
@@ -75,7 +79,7 @@ func newDispatcher(e *Engine) *dispatcher {
 // step or another replica's change is noticed within PollInterval.
 func (e *Engine) dispatchLoop(ctx context.Context) {
 	d := newDispatcher(e)
-	stepThreshold := e.cfg.PollInterval + time.Second
+	wall, mono := e.now(), time.Now()
 	for ctx.Err() == nil {
 		sleep, err := d.tick(ctx)
 		if err != nil {
@@ -85,7 +89,6 @@ func (e *Engine) dispatchLoop(ctx context.Context) {
 			e.log.LogAttrs(ctx, slog.LevelError, "dispatch failed; retrying", slog.Any("error", err), slog.Duration("retry_in", e.cfg.PollInterval))
 			sleep = e.cfg.PollInterval
 		}
-		wall, mono := e.now(), time.Now()
 		timer := time.NewTimer(sleep)
 		select {
 		case <-ctx.Done():
@@ -95,12 +98,30 @@ func (e *Engine) dispatchLoop(ctx context.Context) {
 		case <-e.dispatchWake:
 			timer.Stop()
 		}
-		// The wall clock should have advanced as much as the monotonic
-		// one; if not, it was stepped (NTP, VM resume, a test's offset).
-		if step := e.now().Sub(wall) - time.Since(mono); step > stepThreshold || step < -stepThreshold {
-			e.log.LogAttrs(ctx, slog.LevelWarn, "wall clock stepped", slog.Duration("step", step.Round(time.Millisecond)))
-		}
+		wall, mono = d.noteClock(ctx, wall, mono)
 	}
+}
+
+// noteClock compares how far the wall clock and the monotonic clock moved
+// since wall and mono were read (before the previous tick): they should
+// agree, and if not, the wall clock was stepped (NTP, a resumed VM, a
+// test's offset) during that tick or the sleep after it. A large step is
+// logged; a forward one is remembered for the minimum-cadence rule. It
+// returns the new readings.
+func (d *dispatcher) noteClock(ctx context.Context, wall, mono time.Time) (time.Time, time.Time) {
+	e := d.e
+	nowWall, nowMono := e.now(), time.Now()
+	step := nowWall.Sub(wall) - nowMono.Sub(mono)
+	if threshold := e.cfg.PollInterval + time.Second; step > threshold || step < -threshold {
+		e.log.LogAttrs(ctx, slog.LevelWarn, "wall clock stepped", slog.Duration("step", step.Round(time.Millisecond)))
+	}
+	if e.cfg.MinCadence > 0 {
+		if step > minStep {
+			d.steps.add(clockStep{after: nowWall, size: step, seen: nowMono})
+		}
+		d.steps.forget(nowMono, e.cfg.MinCadence)
+	}
+	return nowWall, nowMono
 }
 
 // tick claims every fire due now, batch by batch, and returns how long the
@@ -219,7 +240,7 @@ func (d *dispatcher) decide(due Due) Claim {
 			o.Reason = SkipMissed
 		case due.ActiveRun && !e.cfg.AllowOverlap:
 			o.Reason = SkipOverlap
-		case e.tooSoon(s, t, now):
+		case d.tooSoon(s, t):
 			o.Reason = SkipMinCadence
 		default:
 			r := &Run{
@@ -268,14 +289,16 @@ func (d *dispatcher) spec(s *Schedule) (*schedule.Schedule, error) {
 	return sp, nil
 }
 
-// tooSoon reports whether a run for fire time t, dispatched at now, would
+// tooSoon reports whether a run for fire time t, dispatched at d.now, would
 // start less than MinCadence after the schedule's previous run. Both gaps
 // are real durations between instants, so a DST transition that shrinks
 // the wall-clock gap is measured as it really is. The gap between dispatch
-// instants is allowed PollInterval of slack, since dispatch lags fire times
-// by up to that much.
-func (e *Engine) tooSoon(s *Schedule, t, now time.Time) bool {
-	minGap := e.cfg.MinCadence
+// instants is real elapsed time: the forward steps of the wall clock this
+// dispatcher saw since the previous dispatch are taken out of it. It is
+// allowed PollInterval of slack, since dispatch lags fire times by up to
+// that much.
+func (d *dispatcher) tooSoon(s *Schedule, t time.Time) bool {
+	minGap := d.e.cfg.MinCadence
 	if minGap <= 0 {
 		return false
 	}
@@ -283,7 +306,9 @@ func (e *Engine) tooSoon(s *Schedule, t, now time.Time) bool {
 		return true
 	}
 	if !s.LastDispatchedAt.IsZero() {
-		if gap := now.Sub(s.LastDispatchedAt); gap >= 0 && gap+e.cfg.PollInterval < minGap {
+		// A negative wall-clock gap (the clock went back, or another
+		// replica's clock is ahead) says nothing about real time.
+		if gap := d.now.Sub(s.LastDispatchedAt); gap >= 0 && gap-d.steps.since(s.LastDispatchedAt)+d.e.cfg.PollInterval < minGap {
 			return true
 		}
 	}

@@ -3,6 +3,7 @@ package engine_test
 import (
 	"context"
 	"fmt"
+	"slices"
 	"testing"
 	"testing/synctest"
 	"time"
@@ -328,6 +329,101 @@ func TestClockSteps(t *testing.T) {
 			t.Errorf("%d \"wall clock stepped\" records, want 3", n)
 		}
 	})
+}
+
+// A forward step of the wall clock (NTP, a resumed VM) does not bring two
+// runs of a schedule closer than MinCadence in real time: the dispatcher
+// takes the steps it saw since the previous dispatch out of the gap. Steps
+// before the previous dispatch, steps back and steps within PollInterval
+// of slack change nothing.
+func TestMinCadenceAfterForwardStep(t *testing.T) {
+	t.Parallel()
+	// fires lists "15:04 outcome" for every fire from first to last
+	// (minutes after midnight), every `every` minutes.
+	fires := func(first, last, every int, outcome string) []string {
+		return repeat((last-first)/every+1, func(i int) string {
+			return hm(epoch.Add(time.Duration(first+i*every)*time.Minute)) + " " + outcome
+		})
+	}
+	tests := []struct {
+		name   string
+		cron   string
+		stepAt time.Duration // real time since midnight
+		step   time.Duration
+		want   []string // occurrences up to the end, 46 real minutes after midnight
+	}{
+		{
+			// The run of 00:01 starts at 00:01 real; at 00:01:30 the wall
+			// clock jumps to 00:16:30. The 00:16 fire comes 40s after that
+			// run in real time; the first allowed is 00:26 (00:11 real).
+			name: "clamped cadence, step just after a run", cron: "* * * * *",
+			stepAt: time.Minute + 30*time.Second, step: 15 * time.Minute,
+			want: slices.Concat(
+				fires(1, 1, 1, "dispatched"), fires(2, 15, 1, "skipped/missed"), fires(16, 25, 1, "skipped/min_cadence"),
+				fires(26, 26, 1, "dispatched"), fires(27, 35, 1, "skipped/min_cadence"),
+				fires(36, 36, 1, "dispatched"), fires(37, 45, 1, "skipped/min_cadence"),
+				fires(46, 46, 1, "dispatched"), fires(47, 55, 1, "skipped/min_cadence"),
+				fires(56, 56, 1, "dispatched"), fires(57, 61, 1, "skipped/min_cadence")),
+		},
+		{
+			// 00:20 and 00:30 would run 40s and 4m20s after 00:10 in real
+			// time.
+			name: "every 10 minutes, step just after a run", cron: "*/10 * * * *",
+			stepAt: 10*time.Minute + 30*time.Second, step: 15 * time.Minute,
+			want: slices.Concat(fires(10, 10, 10, "dispatched"), fires(20, 30, 10, "skipped/min_cadence"), fires(40, 60, 10, "dispatched")),
+		},
+		{
+			name: "every 10 minutes, no step", cron: "*/10 * * * *",
+			want: fires(10, 40, 10, "dispatched"),
+		},
+		{
+			name: "every 10 minutes, step within the slack", cron: "*/10 * * * *",
+			stepAt: 10*time.Minute + 30*time.Second, step: 5 * time.Second,
+			want: fires(10, 40, 10, "dispatched"),
+		},
+		{
+			// The run of 00:10 starts at 00:07 real, after the step: the
+			// step does not shorten the gap to the next one.
+			name: "every 10 minutes, step before the previous run", cron: "*/10 * * * *",
+			stepAt: 5 * time.Minute, step: 3 * time.Minute,
+			want: fires(10, 40, 10, "dispatched"),
+		},
+		{
+			name: "every 10 minutes, step back", cron: "*/10 * * * *",
+			stepAt: 10*time.Minute + 30*time.Second, step: -3 * time.Minute,
+			want: fires(10, 40, 10, "dispatched"),
+		},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			synctest.Test(t, func(t *testing.T) {
+				e, b := setup(t, nil) // MinCadence 10 minutes, PollInterval 10s
+				s := mustCreate(t, e, tc.cron)
+				start(t, e)
+				end := 46*time.Minute + 30*time.Second
+				if tc.step != 0 {
+					sleep(tc.stepAt)
+					b.step(tc.step)
+					sleep(end - tc.stepAt)
+				} else {
+					sleep(end)
+				}
+				if diff := cmp.Diff(tc.want, occurrences(t, e, s, epoch, b.now())); diff != "" {
+					t.Errorf("occurrences mismatch (-want +got):\n%s", diff)
+				}
+				// The promise itself: runs start at least MinCadence apart
+				// in real time, less the PollInterval of slack.
+				b.runner.mu.Lock()
+				defer b.runner.mu.Unlock()
+				for i := 1; i < len(b.runner.at); i++ {
+					if gap := b.runner.at[i].Sub(b.runner.at[i-1]); gap < engine.DefaultMinCadence-10*time.Second {
+						t.Errorf("runs %s and %s started %v apart in real time", hm(b.runner.calls[i-1].ScheduledFor), hm(b.runner.calls[i].ScheduledFor), gap)
+					}
+				}
+			})
+		})
+	}
 }
 
 // A schedule whose claim conflicts with occurrences already recorded (for

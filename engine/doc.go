@@ -66,6 +66,21 @@
 // this engine's own runs; replicas whose clocks disagree by more than a
 // lease can fail each other's runs (the runs are failed, never repeated).
 //
+// A step forward cannot beat the minimum cadence either. The dispatcher
+// remembers, for MinCadence of real time, each forward step of more than
+// 10ms that it noticed (at most 8; older ones are merged into newer ones,
+// which only errs towards skipping), and takes the steps made since a
+// schedule's previous dispatch out of the wall-clock gap: a run that
+// started just before the wall clock jumped ahead is followed by fires
+// skipped as min_cadence until MinCadence of real time has passed. This
+// costs O(1) per decision and nothing per schedule. Its limits: the
+// memory is this process's, from the start of [Engine.Run]; across a
+// restart (or for a run another replica dispatched) only the stored wall
+// times exist, so a step the dispatcher did not see counts as elapsed
+// time. A suspended machine's monotonic clock stops, so a suspend counts
+// as a step. Steps back are not added: they make gaps look shorter, so
+// they can only cause a skip, never two runs too close.
+//
 // # Minimum cadence
 //
 // A cadence whose shortest interval between fires (schedule's MinInterval)
@@ -73,8 +88,9 @@
 // default) or refused under [CadenceReject]. Under both, the dispatcher
 // skips as min_cadence any fire that comes less than MinCadence after the
 // previous run's fire time, or (allowing PollInterval of slack) less than
-// MinCadence after its dispatch, measured in real elapsed time, so a DST
-// transition that shrinks the wall-clock gap cannot bring two runs closer.
+// MinCadence after its dispatch, measured in real elapsed time, so neither
+// a DST transition that shrinks the wall-clock gap nor a step of the wall
+// clock (see "Clock steps") can bring two runs closer.
 //
 // # Pause, resume, cadence changes
 //
