@@ -48,7 +48,7 @@ func newMember[T any, PT interface {
 	m.follow = map[string]map[string]bool{}
 	m.parse = func(lex *lexer.PeekingLexer) (clause, error) {
 		cp := *lex
-		v, err := p.ParseFromLexer(&cp, participle.AllowTrailing(true))
+		v, err := p.ParseFromLexer(&cp, allowTrailing)
 		if err != nil {
 			return nil, err
 		}
@@ -57,6 +57,10 @@ func newMember[T any, PT interface {
 	}
 	return m
 }
+
+// allowTrailing lets a clause parser stop before the end of the phrase;
+// it is built once because the option is a closure.
+var allowTrailing = participle.AllowTrailing(true)
 
 const todFirst = " noon midday midnight Time Clock Number half quarter NumWord "
 

@@ -126,22 +126,42 @@ func lineCol(in string, off int) (int, int) {
 	return line, col
 }
 
-// cronField matches the text of the minute and hour fields of a cron
-// expression; a phrase never starts with two such words.
-var cronField = regexp.MustCompile(`^[0-9*][0-9*,/\-]*$`)
+// isCronField reports whether f can be the minute or hour field of a
+// cron expression (^[0-9*][0-9*,/-]*$); a phrase never starts with two
+// such words.
+func isCronField(f string) bool {
+	if f == "" || (f[0] != '*' && !isDigit(f[0])) {
+		return false
+	}
+	for i := 1; i < len(f); i++ {
+		if c := f[i]; !isDigit(c) && c != '*' && c != ',' && c != '/' && c != '-' {
+			return false
+		}
+	}
+	return true
+}
 
 // looksLikeCron reports whether phrase is a cron expression or macro
-// rather than English.
+// rather than English. It runs before every parse, so it looks at the
+// fields without collecting them unless the phrase is cron.
 func looksLikeCron(phrase string) (string, bool) {
 	t := strings.TrimSpace(phrase)
 	if strings.HasPrefix(t, "@") && !strings.ContainsAny(t, " \t\n") {
 		return t, true
 	}
-	fs := strings.Fields(t)
-	if len(fs) >= 5 && len(fs) <= 7 && cronField.MatchString(fs[0]) && cronField.MatchString(fs[1]) {
-		return strings.Join(fs, " "), true
+	n := 0
+	for f := range strings.FieldsSeq(t) {
+		if n < 2 && !isCronField(f) {
+			return "", false
+		}
+		if n++; n > 7 {
+			return "", false
+		}
 	}
-	return "", false
+	if n < 5 {
+		return "", false
+	}
+	return strings.Join(strings.Fields(t), " "), true
 }
 
 // parseCron accepts a cron expression as is, in canonical form.
