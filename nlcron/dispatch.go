@@ -26,8 +26,7 @@ type member struct {
 	// right after it.
 	follow map[string]map[string]bool
 	// ahead, when set for a first token, lists token types or words one
-	// of which must come somewhere after it (checked when the lookahead
-	// reaches the end of the phrase).
+	// of which must come somewhere after it in the phrase.
 	ahead map[string][]string
 	parse func(lex *lexer.PeekingLexer) (clause, error)
 	ebnf  func() string
@@ -64,6 +63,10 @@ var allowTrailing = participle.AllowTrailing(true)
 
 const todFirst = " noon midday midnight Time Clock Number half quarter NumWord "
 
+// todStart is the tokens a time of day (tod) can start with, as follow sets
+// name them.
+const todStart = " Time Clock NoonWord Number half quarter NumWord "
+
 // members lists the clause types in the order they are tried: earlier
 // entries win when several could read the same words.
 var members = []member{
@@ -71,7 +74,12 @@ var members = []member{
 	newMember[hoursClause]("hours", "", "during"),
 	// A window that starts with a time of day is "<tod> RangeSep <tod>".
 	newMember[windowClause]("window", "during in within only", "business office working work between from after"+todFirst).
-		withAhead(todFirst, "RangeSep"),
+		withAhead(todFirst, "RangeSep").
+		withFollow("between", "the minutes minute hours"+todStart).
+		withFollow("from", "hours"+todStart).
+		withFollow("after", todStart).
+		withFollow("business", "hours").withFollow("office", "hours").
+		withFollow("working", "hours").withFollow("work", "hours"),
 	newMember[nthDowClause]("nthDow", "or if it falls on every each the", "Ordinal OrdWord second").
 		withFollow("Ordinal", "DayName Sep Ordinal OrdWord second the day instance").
 		withFollow("OrdWord", "DayName Sep Ordinal OrdWord second the day instance").
@@ -81,12 +89,16 @@ var members = []member{
 	newMember[dowExceptClause]("dowExcept", "", "except excluding but other apart not"),
 	newMember[dowBetweenClause]("dowBetween", "", "between"),
 	newMember[dowClause]("dow", "or if it falls on every each only from the a", "DayName weekdays weekday workdays workday business working work weekends weekend"),
-	newMember[dateClause]("date", "on every each of", "MonthName"),
+	newMember[dateClause]("date", "on every each of", "MonthName").
+		withFollow("MonthName", "the , Ordinal Number OrdWord second"),
 	newMember[monthBetweenClause]("monthBetween", "", "between"),
 	newMember[monthClause]("month", "in the month months of only during every each from on through", "MonthName"),
-	newMember[domStepClause]("domStep", "on", "every").withFollow("every", "other Ordinal"),
+	// Every alternative ends with "of the month".
+	newMember[domStepClause]("domStep", "on", "every").withFollow("every", "other Ordinal").withAhead("every", "month"),
 	newMember[intervalClause]("interval", "", "every each once Adverb"),
-	newMember[freqClause]("freq", "", "once twice Number NumWord"),
+	newMember[freqClause]("freq", "", "once twice Number NumWord").
+		withFollow("once", "a an per every each").withFollow("twice", "a an per every each").
+		withFollow("Number", "times x").withFollow("NumWord", "NumWord - times"),
 	newMember[minuteClause]("minute", "at on", "the seconds second secs sec minutes minute mins min MinuteMark from Number quarter half NumWord").
 		withFollow("the", "hour minute top").
 		withFollow("Number", "minutes minute mins min past after to before till Sep RangeSep").
@@ -115,7 +127,9 @@ func (m member) withFollow(after, next string) member {
 // withAhead requires, after any of the first tokens in firsts, one of the
 // token types or words in next later in the phrase.
 func (m member) withAhead(firsts, next string) member {
-	m.ahead = map[string][]string{}
+	if m.ahead == nil {
+		m.ahead = map[string][]string{}
+	}
 	for _, f := range strings.Fields(firsts) {
 		m.ahead[f] = strings.Fields(next)
 	}
@@ -142,15 +156,15 @@ func tokenName(t lexer.TokenType) string {
 }
 
 // keys returns, for the next few tokens, the names the member sets use:
-// the token type and the lower-case text.
-func keys(lex *lexer.PeekingLexer, out *[4][2]string) int {
+// the token type and the lower-case text. rest is left after them.
+func keys(lex *lexer.PeekingLexer, out *[4][2]string, rest *lexer.PeekingLexer) int {
 	n := 0
-	cp := *lex
+	*rest = *lex
 	for n < len(out) {
-		tok := cp.Next()
-		if tok.EOF() {
+		if rest.Peek().EOF() {
 			break
 		}
+		tok := rest.Next()
 		out[n][0] = tokenName(tok.Type)
 		out[n][1] = lower(tok.Value)
 		n++
@@ -193,8 +207,9 @@ var firstMask, prefixMask = func() (map[string]uint64, map[string]uint64) {
 type startKeys struct {
 	k      [4][2]string
 	n      int
-	first  [4][2]uint64 // firstMask of k[i][0] and k[i][1]
-	prefix [4]uint64    // prefixMask of k[i][1]
+	first  [4][2]uint64       // firstMask of k[i][0] and k[i][1]
+	prefix [4]uint64          // prefixMask of k[i][1]
+	rest   lexer.PeekingLexer // the tokens after k
 }
 
 // mayStart reports whether members[idx] can start with the tokens in s:
@@ -207,7 +222,7 @@ func (s *startKeys) mayStart(idx int) bool {
 			if s.first[i][j]&bit == 0 {
 				continue
 			}
-			if need, ok := m.ahead[key]; ok && s.n < len(s.k) && !s.keyAfter(i, need) {
+			if need, ok := m.ahead[key]; ok && !s.keyAfter(i, need) {
 				return false
 			}
 			f, ok := m.follow[key]
@@ -224,11 +239,21 @@ func (s *startKeys) mayStart(idx int) bool {
 }
 
 // keyAfter reports whether a token whose type name or text is one of
-// names comes after the i-th.
+// names comes after the i-th, looking as far as the end of the phrase.
 func (s *startKeys) keyAfter(i int, names []string) bool {
 	for j := i + 1; j < s.n; j++ {
 		for _, name := range names {
 			if s.k[j][0] == name || s.k[j][1] == name {
+				return true
+			}
+		}
+	}
+	rest := s.rest
+	for !rest.Peek().EOF() {
+		tok := rest.Next()
+		typ, text := tokenName(tok.Type), lower(tok.Value)
+		for _, name := range names {
+			if typ == name || text == name {
 				return true
 			}
 		}
@@ -240,7 +265,7 @@ func (s *startKeys) keyAfter(i int, names []string) bool {
 // with the next tokens, in member order.
 func parseClause(lex *lexer.PeekingLexer) (clause, error) {
 	var s startKeys
-	s.n = keys(lex, &s.k)
+	s.n = keys(lex, &s.k, &s.rest)
 	if s.n == 0 {
 		return nil, participle.NextMatch
 	}

@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"encoding/json"
 	"fmt"
+	"math/rand/v2"
 	"os"
 	"path/filepath"
 	"strings"
@@ -51,11 +52,31 @@ func treeJSON(t *testing.T, p *phrase) string {
 	return strings.Join(parts, "\n")
 }
 
+// randomPhrases returns n phrases of one to eight words drawn from the
+// grammar's vocabulary and from sample tokens of every type, so that the
+// dispatch is also compared on word orders no corpus has.
+func randomPhrases(n int) []string {
+	pool := append([]string{}, vocabularyWords...)
+	pool = append(pool, "5pm", "17:30", "9", "15", "1st", "22nd", ":15", "3h", "10min", "America/New_York", "EST",
+		"utc+5", "+05:30", ",", "-", "&", "(", ")", "@", "noon", "o'clock", "in the morning", "at night", "a.m.",
+		"Monday", "JUNE", "Every", "x", "instance", "month", "hour")
+	r := rand.New(rand.NewPCG(5, 6))
+	out := make([]string, n)
+	for i := range out {
+		w := make([]string, 1+r.IntN(8))
+		for j := range w {
+			w[j] = pool[r.IntN(len(pool))]
+		}
+		out[i] = strings.Join(w, " ")
+	}
+	return out
+}
+
 // TestDispatchMatchesUnion checks that the first-token dispatch gives the
 // same trees as the plain union grammar.
 func TestDispatchMatchesUnion(t *testing.T) {
 	t.Parallel()
-	for i, in := range dispatchPhrases(t) {
+	for i, in := range append(dispatchPhrases(t), randomPhrases(dispatchRandomN)...) {
 		if i%dispatchSampleEvery != 0 {
 			continue
 		}
