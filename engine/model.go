@@ -166,16 +166,39 @@ const (
 	SkipMissed     SkipReason = "missed"      // no engine was running, beyond the catch-up window
 )
 
-// Occurrence is one fire time of a schedule and its outcome. A store holds
-// at most one occurrence per (ScheduleID, FireTime).
+// Occurrence is one fire time of a schedule and its outcome, or a span of
+// consecutive fire times with one outcome. A store holds at most one
+// occurrence per (ScheduleID, FireTime).
+//
+// A span stands for Count fire times, from FireTime to Through (both
+// included), as the schedule's cadence was while they passed. The engine
+// records each paused period as one span, skipped with [SkipPaused], when
+// the schedule resumes (or its cadence changes while paused), so storing a
+// pause costs O(1) however long it lasted. Every other occurrence is one
+// fire time: Through is zero and Count 0.
 type Occurrence struct {
 	ScheduleID string
 	AccountID  string
-	FireTime   time.Time
+	FireTime   time.Time // the fire time; a span's first one
+	Through    time.Time // a span's last fire time; zero for one fire time
+	Count      int       // how many fire times a span stands for (>= 1); 0 for one fire time
 	Outcome    Outcome
 	Reason     SkipReason // set when Outcome is OutcomeSkipped
 	RunID      string     // set when Outcome is OutcomeDispatched
 	RecordedAt time.Time  // zero for OutcomeScheduled
+}
+
+// IsSpan reports whether o stands for a span of fire times.
+func (o Occurrence) IsSpan() bool { return !o.Through.IsZero() }
+
+// LastFire returns the last fire time o stands for: Through for a span,
+// else FireTime. To page through a window, ask again from just after the
+// LastFire of the last occurrence returned.
+func (o Occurrence) LastFire() time.Time {
+	if o.IsSpan() {
+		return o.Through
+	}
+	return o.FireTime
 }
 
 func cloneVars(m map[string]string) map[string]string {

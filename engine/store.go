@@ -18,6 +18,10 @@ import (
 //     values returned are the caller's to modify.
 //   - Times are UTC with at most microsecond precision and come back exactly
 //     as they were stored.
+//   - Occurrences are stored as given, a span's Through and Count
+//     included, and keyed by (ScheduleID, FireTime) alone: a span's key is
+//     its first fire time, and it does not stop an occurrence being
+//     recorded at a later fire time inside it.
 type Store interface {
 	ScheduleStore
 	RunStore
@@ -60,8 +64,9 @@ type ScheduleStore interface {
 	ListSchedules(ctx context.Context, accountID string, p Page) ([]*Schedule, string, error)
 	// UpdateSchedule replaces the stored schedule with s if the stored
 	// Version equals s.Version, then sets s.Version to the new version
-	// (s.Version+1). The same atomic step inserts the given occurrences
-	// (occurrences already present for a fire time are left as they are).
+	// (s.Version+1). The same atomic step inserts the given occurrences,
+	// spans included (occurrences already present for a fire time are left
+	// as they are).
 	// Returns [ErrNotFound] if the account has no such schedule and
 	// [ErrConflict] if the version differs.
 	UpdateSchedule(ctx context.Context, s *Schedule, record ...Occurrence) error
@@ -71,9 +76,16 @@ type ScheduleStore interface {
 	// Returns [ErrNotFound] if there is none.
 	DeleteSchedule(ctx context.Context, accountID, id string) (*Schedule, error)
 	// ListOccurrences returns the recorded occurrences of the account's
-	// schedule with from <= FireTime < to, in FireTime order, at most limit
-	// (limit <= 0 means no limit). [ErrNotFound] if the schedule does not
-	// exist for that account.
+	// schedule that overlap [from, to): those with from <= FireTime < to,
+	// and spans that began before from and reach it (FireTime < from <=
+	// Through). They come in FireTime order (so spans that began before
+	// from come first), each once, at most limit of them, a span counting
+	// as one (limit <= 0 means no limit). [ErrNotFound] if the schedule
+	// does not exist for that account.
+	//
+	// Spans are few (one per pause), so finding those that began before
+	// from must cost O(log n + spans of the schedule after from), not a
+	// scan of the schedule's older occurrences.
 	ListOccurrences(ctx context.Context, accountID, scheduleID string, from, to time.Time, limit int) ([]Occurrence, error)
 }
 

@@ -60,6 +60,7 @@ func TestStore(t *testing.T, newStore func(t *testing.T) engine.Store) {
 		{"UpdateScheduleOccurrences", testUpdateScheduleOccurrences},
 		{"DeleteScheduleKeepsRuns", testDeleteScheduleKeepsRuns},
 		{"ListOccurrences", testListOccurrences},
+		{"OccurrenceSpans", testOccurrenceSpans},
 		{"AcquireRunsOrder", testAcquireRunsOrder},
 		{"AcquireRunsConcurrent", testAcquireRunsConcurrent},
 		{"RunLifecycle", testRunLifecycle},
@@ -217,6 +218,7 @@ func mustListOccurrences(t *testing.T, st engine.Store, account, id string) []en
 	}
 	for _, o := range occ {
 		checkUTC(t, "Occurrence.FireTime", o.FireTime)
+		checkUTC(t, "Occurrence.Through", o.Through)
 		checkUTC(t, "Occurrence.RecordedAt", o.RecordedAt)
 	}
 	return occ

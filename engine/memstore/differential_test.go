@@ -213,6 +213,10 @@ func (d *diffRun) occurrence(s *engine.Schedule, fire time.Time) engine.Occurren
 	} else {
 		o.Outcome, o.RunID = engine.OutcomeDispatched, d.id()
 	}
+	if d.rng.IntN(4) == 0 { // a span, possibly overlapping others
+		o.Through = fire.Add(time.Duration(d.rng.IntN(5)) * time.Second)
+		o.Count = 1 + d.rng.IntN(1000)
+	}
 	return o
 }
 

@@ -65,6 +65,7 @@ type Store struct {
 	accounts  map[uint32]*account          // by account handle
 	occLists  [][]occ                      // by sched.occ, each in FireTime order; 0 is unused
 	occFree   []uint32
+	occSpans  map[uint32][]occSpan // by sched.occ: its spans, in FireTime order
 
 	runs      slab[run]
 	runByID   map[key]uint32
@@ -86,6 +87,7 @@ func New() *Store {
 		schedVars: make(map[uint32]map[string]string),
 		accounts:  make(map[uint32]*account),
 		occLists:  make([][]occ, 1),
+		occSpans:  make(map[uint32][]occSpan),
 		runByID:   make(map[key]uint32),
 		runByFire: make(map[fireKey]uint32),
 		schedRuns: make(map[key]*scheduleRuns),
@@ -120,12 +122,20 @@ type account struct {
 	runs      ordered // by (created, id)
 }
 
-// occ is a stored occurrence.
+// occ is a stored occurrence: 48 bytes, no pointers.
 type occ struct {
 	fire, recorded           int64
 	run                      key
 	account, outcome, reason uint32
 	runName                  bool
+	span                     bool // Store.occSpans holds the rest of it
+}
+
+// occSpan is the rest of a stored span (an occurrence standing for several
+// fire times). Spans are few (one per pause), so they are kept apart and
+// the occ of every other occurrence stays small.
+type occSpan struct {
+	fire, through, count int64
 }
 
 func (st *Store) account(h uint32) *account {
@@ -440,6 +450,7 @@ func (st *Store) addOccurrence(s *sched, o engine.Occurrence, r *engine.Run, rk 
 	} else {
 		run, runName = st.register(o.RunID)
 	}
+	span := !o.Through.IsZero()
 	list = slices.Insert(list, i, occ{
 		fire:     fire,
 		recorded: micros(o.RecordedAt),
@@ -448,8 +459,14 @@ func (st *Store) addOccurrence(s *sched, o engine.Occurrence, r *engine.Run, rk 
 		account:  st.strs.addLike(o.AccountID, s.account),
 		outcome:  st.strs.add(string(o.Outcome)),
 		reason:   st.strs.add(string(o.Reason)),
+		span:     span,
 	})
 	st.occLists[s.occ] = list
+	if span {
+		spans := st.occSpans[s.occ]
+		j, _ := slices.BinarySearchFunc(spans, fire, func(x occSpan, t int64) int { return cmpInt(x.fire, t) })
+		st.occSpans[s.occ] = slices.Insert(spans, j, occSpan{fire: fire, through: micros(o.Through), count: int64(o.Count)})
+	}
 	return true
 }
 
@@ -473,6 +490,7 @@ func (st *Store) dropOccurrences(s *sched) {
 		st.strs.release(o.reason)
 	}
 	st.occLists[s.occ] = nil
+	delete(st.occSpans, s.occ)
 	st.occFree = append(st.occFree, s.occ)
 	s.occ = 0
 }
@@ -515,23 +533,48 @@ func (st *Store) ListOccurrences(ctx context.Context, accountID, scheduleID stri
 	if !ok {
 		return nil, fmt.Errorf("memstore: list occurrences of %s: %w", scheduleID, engine.ErrNotFound)
 	}
-	list := st.occurrences(s)
+	list, spans := st.occurrences(s), st.occSpans[s.occ]
 	lo, hi := micros(from), micros(to)
-	i, _ := slices.BinarySearchFunc(list, lo, func(x occ, t int64) int { return cmpInt(x.fire, t) })
+	find := func(fire int64) int {
+		i, _ := slices.BinarySearchFunc(list, fire, func(x occ, t int64) int { return cmpInt(x.fire, t) })
+		return i
+	}
+	full := func(out []engine.Occurrence) bool { return limit > 0 && len(out) >= limit }
 	var out []engine.Occurrence
-	for ; i < len(list) && list[i].fire < hi && (limit <= 0 || len(out) < limit); i++ {
-		o := list[i]
-		out = append(out, engine.Occurrence{
-			ScheduleID: scheduleID,
-			AccountID:  st.strs.get(o.account),
-			FireTime:   fromMicros(o.fire),
-			Outcome:    engine.Outcome(st.strs.get(o.outcome)),
-			Reason:     engine.SkipReason(st.strs.get(o.reason)),
-			RunID:      st.decode(o.run, o.runName),
-			RecordedAt: fromMicros(o.recorded),
-		})
+	// Spans that began before from and reach it come first (spans are
+	// few: this walks them, not the older occurrences).
+	for _, sp := range spans {
+		if sp.fire >= lo || lo >= hi || full(out) {
+			break
+		}
+		if sp.through >= lo {
+			out = append(out, st.occurrence(scheduleID, list[find(sp.fire)], spans))
+		}
+	}
+	for i := find(lo); i < len(list) && list[i].fire < hi && !full(out); i++ {
+		out = append(out, st.occurrence(scheduleID, list[i], spans))
 	}
 	return out, nil
+}
+
+// occurrence returns the stored o of the schedule scheduleID, whose spans
+// are spans.
+func (st *Store) occurrence(scheduleID string, o occ, spans []occSpan) engine.Occurrence {
+	out := engine.Occurrence{
+		ScheduleID: scheduleID,
+		AccountID:  st.strs.get(o.account),
+		FireTime:   fromMicros(o.fire),
+		Outcome:    engine.Outcome(st.strs.get(o.outcome)),
+		Reason:     engine.SkipReason(st.strs.get(o.reason)),
+		RunID:      st.decode(o.run, o.runName),
+		RecordedAt: fromMicros(o.recorded),
+	}
+	if o.span {
+		if j, ok := slices.BinarySearchFunc(spans, o.fire, func(x occSpan, t int64) int { return cmpInt(x.fire, t) }); ok {
+			out.Through, out.Count = fromMicros(spans[j].through), int(spans[j].count)
+		}
+	}
+	return out
 }
 
 // ClaimDue implements [engine.Store]. The store is locked while decide runs,

@@ -295,7 +295,9 @@ func (st *refStore) ListOccurrences(ctx context.Context, accountID, scheduleID s
 	}
 	var out []engine.Occurrence
 	for _, o := range e.occ {
-		if !o.FireTime.Before(from) && o.FireTime.Before(to) {
+		inWindow := !o.FireTime.Before(from) && o.FireTime.Before(to)
+		reaches := o.FireTime.Before(from) && !o.Through.IsZero() && !o.Through.Before(from) && from.Before(to)
+		if inWindow || reaches {
 			out = append(out, o)
 		}
 	}

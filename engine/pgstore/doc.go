@@ -87,6 +87,13 @@
 //	  ->  Index Scan using runs_pkey on runs (actual rows=100 loops=1)
 //	        Index Cond: (id = ANY ($2))
 //
+// ListOccurrences reads a schedule's occurrences in the window through the
+// primary key (schedule_id, fire_time), and, in the same round trip and
+// snapshot, the spans (paused periods, one row each, with their last fire
+// time and count) that began before the window and reach into it through
+// the partial index occurrences (schedule_id, through_time) WHERE
+// through_time IS NOT NULL, which holds only spans.
+//
 // The generic plans (what a prepared statement may switch to) are the
 // same. TestExplain checks these plan shapes on every run (with 20,000
 // schedules), before and after such a burst, and logs the plans. No index

@@ -8,7 +8,7 @@ import "strings"
 type queries struct {
 	getSchedule, updateSchedule, scheduleExists, deleteSchedule, deleteOccurrences    string
 	listSchedules, listSchedulesAfter                                                 string
-	insertOccurrencesIgnore, insertOccurrences, listOccurrences                       string
+	insertOccurrencesIgnore, insertOccurrences, listOccurrences, listSpansBefore      string
 	createRun, getRun, runStatus, requeueRun, acquireRuns, renewLease, expireLeases   string
 	listRuns                                                                          string
 	claimDue, insertRuns, advanceSchedules, nextDue                                   string
@@ -39,8 +39,17 @@ func newQueries(prefix string) queries {
 		listSchedulesAfter: `SELECT ` + scheduleCols + ` FROM _.schedules WHERE account_id = $1
 			AND (created_at, id) < ($3, $4) ORDER BY created_at DESC, id DESC LIMIT $2`,
 
-		insertOccurrences: `INSERT INTO _.occurrences (schedule_id, account_id, fire_time, outcome, reason, run_id, recorded_at)
-			SELECT * FROM unnest($1::text[], $2::text[], $3::timestamptz[], $4::text[], $5::text[], $6::text[], $7::timestamptz[])`,
+		insertOccurrences: `INSERT INTO _.occurrences (` + occurrenceCols + `)
+			SELECT * FROM unnest($1::text[], $2::text[], $3::timestamptz[], $4::text[], $5::text[], $6::text[], $7::timestamptz[],
+				$8::timestamptz[], $9::bigint[])`,
+		// ListOccurrences sends both in one round trip: the spans that
+		// began before $3 and reach it (through occurrences_spans_idx:
+		// spans are few), then the occurrences in [$3, $4), an ordered
+		// walk of the primary key that stops at the limit. Every row of
+		// the first comes before every row of the second.
+		listSpansBefore: `SELECT ` + occurrenceCols + ` FROM _.occurrences
+			WHERE schedule_id = $1 AND account_id = $2 AND through_time >= $3 AND fire_time < $3 AND $3 < $4
+			ORDER BY fire_time LIMIT $5`,
 		listOccurrences: `SELECT ` + occurrenceCols + ` FROM _.occurrences
 			WHERE schedule_id = $1 AND account_id = $2 AND fire_time >= $3 AND fire_time < $4
 			ORDER BY fire_time LIMIT $5`,
@@ -124,7 +133,7 @@ func newQueries(prefix string) queries {
 	q.insertOccurrencesReturning = q.insertOccurrences + ` ON CONFLICT DO NOTHING RETURNING schedule_id, fire_time`
 	for _, p := range []*string{&q.getSchedule, &q.updateSchedule, &q.scheduleExists,
 		&q.deleteSchedule, &q.deleteOccurrences, &q.listSchedules, &q.listSchedulesAfter,
-		&q.insertOccurrencesIgnore, &q.insertOccurrences, &q.listOccurrences, &q.createRun, &q.getRun,
+		&q.insertOccurrencesIgnore, &q.insertOccurrences, &q.listOccurrences, &q.listSpansBefore, &q.createRun, &q.getRun,
 		&q.runStatus, &q.requeueRun, &q.acquireRuns, &q.renewLease, &q.expireLeases,
 		&q.listRuns, &q.claimDue, &q.insertRuns, &q.advanceSchedules, &q.nextDue, &q.putKey,
 		&q.insertRunsReturning, &q.insertOccurrencesReturning, &q.deleteRuns, &q.deleteOccurrenceKeys,

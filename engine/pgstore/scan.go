@@ -17,7 +17,7 @@ const (
 	runCols = `id, account_id, chat_id, schedule_id, status, results, error, last_agent_message, bundle,
 		toolhouse_id, vars, callback_url, scheduled_for, created_at, updated_at, started_at, finished_at,
 		attempt, lease_owner, lease_expires_at`
-	occurrenceCols = `schedule_id, account_id, fire_time, outcome, reason, run_id, recorded_at`
+	occurrenceCols = `schedule_id, account_id, fire_time, outcome, reason, run_id, recorded_at, through_time, fire_count`
 )
 
 type scanner interface {
@@ -90,10 +90,13 @@ func scanOccurrence(r scanner) (engine.Occurrence, error) {
 	var (
 		o               engine.Occurrence
 		outcome, reason string
+		through         pgtype.Timestamptz
+		count           int64
 	)
-	if err := r.Scan(&o.ScheduleID, &o.AccountID, &o.FireTime, &outcome, &reason, &o.RunID, &o.RecordedAt); err != nil {
+	if err := r.Scan(&o.ScheduleID, &o.AccountID, &o.FireTime, &outcome, &reason, &o.RunID, &o.RecordedAt, &through, &count); err != nil {
 		return o, err
 	}
+	o.Through, o.Count = fromTS(through), int(count)
 	o.Outcome = engine.Outcome(outcome)
 	o.Reason = engine.SkipReason(reason)
 	o.FireTime = o.FireTime.UTC()

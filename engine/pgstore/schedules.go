@@ -210,20 +210,40 @@ func (s *Store) ListOccurrences(ctx context.Context, accountID, scheduleID strin
 		lim = pgtype.Int8{Int64: int64(limit), Valid: true}
 	}
 	var list []engine.Occurrence
-	// One snapshot for the existence check and the listing.
+	// One snapshot, and one round trip, for the existence check, the
+	// spans that began before from and the occurrences from on.
 	err := pgx.BeginTxFunc(ctx, s.pool, pgx.TxOptions{AccessMode: pgx.ReadOnly, IsoLevel: pgx.RepeatableRead}, func(tx pgx.Tx) error {
-		var exists bool
-		if err := tx.QueryRow(ctx, s.q.scheduleExists, accountID, scheduleID).Scan(&exists); err != nil {
-			return err
+		batch := &pgx.Batch{}
+		batch.Queue(s.q.scheduleExists, accountID, scheduleID)
+		batch.Queue(s.q.listSpansBefore, scheduleID, accountID, from, to, lim)
+		batch.Queue(s.q.listOccurrences, scheduleID, accountID, from, to, lim)
+		br := tx.SendBatch(ctx, batch)
+		err := func() error {
+			var exists bool
+			if err := br.QueryRow().Scan(&exists); err != nil {
+				return err
+			}
+			if !exists {
+				return engine.ErrNotFound
+			}
+			scan := func(r pgx.CollectableRow) (engine.Occurrence, error) { return scanOccurrence(r) }
+			rows, _ := br.Query()
+			spans, err := pgx.CollectRows(rows, scan)
+			if err != nil {
+				return err
+			}
+			rows, _ = br.Query()
+			if list, err = pgx.AppendRows(spans, rows, scan); err != nil {
+				return err
+			}
+			if limit > 0 && len(list) > limit {
+				list = list[:limit]
+			}
+			return nil
+		}()
+		if cerr := br.Close(); err == nil {
+			err = cerr
 		}
-		if !exists {
-			return engine.ErrNotFound
-		}
-		rows, err := tx.Query(ctx, s.q.listOccurrences, scheduleID, accountID, from, to, lim)
-		if err != nil {
-			return err
-		}
-		list, err = pgx.CollectRows(rows, func(r pgx.CollectableRow) (engine.Occurrence, error) { return scanOccurrence(r) })
 		return err
 	})
 	if err != nil {
@@ -237,6 +257,8 @@ func (s *Store) ListOccurrences(ctx context.Context, accountID, scheduleID strin
 type occurrenceArrays struct {
 	scheduleID, accountID, outcome, reason, runID []string
 	fireTime, recordedAt                          []time.Time
+	through                                       []pgtype.Timestamptz
+	count                                         []int64
 }
 
 func (a *occurrenceArrays) add(o engine.Occurrence) {
@@ -247,12 +269,15 @@ func (a *occurrenceArrays) add(o engine.Occurrence) {
 	a.reason = append(a.reason, string(o.Reason))
 	a.runID = append(a.runID, o.RunID)
 	a.recordedAt = append(a.recordedAt, o.RecordedAt)
+	a.through = append(a.through, ts(o.Through))
+	a.count = append(a.count, int64(o.Count))
 }
 
 func (a *occurrenceArrays) len() int { return len(a.scheduleID) }
 
+// args are in the order of occurrenceCols.
 func (a *occurrenceArrays) args() []any {
-	return []any{a.scheduleID, a.accountID, a.fireTime, a.outcome, a.reason, a.runID, a.recordedAt}
+	return []any{a.scheduleID, a.accountID, a.fireTime, a.outcome, a.reason, a.runID, a.recordedAt, a.through, a.count}
 }
 
 func pageLimit(n int) int {

@@ -58,7 +58,10 @@
 // The indexes keep every query the dispatcher repeats O(log n): due
 // schedules (a partial index of active schedules by next fire time), queued
 // runs, leases, the runs not ended of a schedule, and the newest-first
-// listings by account and by schedule.
+// listings by account and by schedule. A span of occurrences (a paused
+// period) is one row, with its last fire time and count; a partial index of
+// spans lets ListOccurrences find one that began before the window without
+// reading the schedule's older occurrences.
 //
 // # Errors
 //

@@ -3,11 +3,15 @@ package sqlitestore
 import (
 	"database/sql"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
 	"testing/fstest"
+	"time"
 
 	"github.com/google/go-cmp/cmp"
+
+	"github.com/nlcron/nlcron/engine"
 )
 
 // TestQueryPlans checks that every query on a path that must stay fast as
@@ -40,7 +44,7 @@ func TestQueryPlans(t *testing.T) {
 		{"ListRuns by status", listRunsSQL(false, true, true), 5, []string{"runs_account_created"}},
 		{"ListRuns by schedule", listRunsSQL(true, false, true), 5, []string{"runs_schedule_created"}},
 		{"ListRuns by schedule and status", listRunsSQL(true, true, false), 4, []string{"runs_schedule_created"}},
-		{"ListOccurrences", listOccurrencesSQL, 5, []string{"PRIMARY KEY"}},
+		{"ListOccurrences", listOccurrencesSQL, 5, []string{"PRIMARY KEY", "INDEX occurrences_spans (schedule_id=? AND through_time>?)"}},
 		{"AccountForKey", accountForKeySQL, 1, []string{"PRIMARY KEY"}},
 	}
 	for _, tc := range tests {
@@ -148,5 +152,65 @@ func TestEmbeddedMigrations(t *testing.T) {
 	ms, err := loadMigrations()
 	if err != nil || len(ms) == 0 {
 		t.Fatalf("loadMigrations = %d migrations, %v", len(ms), err)
+	}
+}
+
+// TestMigrateKeepsOccurrences opens a database made by the first migration
+// alone, holding an occurrence: the newer migrations keep it as one fire
+// time, and the store then records spans.
+func TestMigrateKeepsOccurrences(t *testing.T) {
+	t.Parallel()
+	ctx := t.Context()
+	path := filepath.Join(t.TempDir(), "v1.db")
+	raw, err := sql.Open("sqlite", path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ms, err := loadMigrations()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := applyMigrations(ctx, raw, ms[:1]); err != nil {
+		t.Fatalf("applying 0001 alone: %v", err)
+	}
+	hour := int64(time.Hour / time.Microsecond)
+	for _, stmt := range []string{
+		`INSERT INTO schedules (id, account_id, chat_id, cadence, cron, timezone, active, bundle, toolhouse_id,
+			vars, callback_url, created_at, updated_at, version)
+			VALUES ('s1', 'a1', 'c1', '0 * * * *', '0 * * * *', 'UTC', 0, 'default', 'default', NULL, '', 0, 0, 1)`,
+		`INSERT INTO occurrences (schedule_id, fire_time, account_id, outcome, reason, run_id, recorded_at)
+			VALUES ('s1', ` + strconv.FormatInt(hour, 10) + `, 'a1', 'skipped', 'paused', '', ` + strconv.FormatInt(hour, 10) + `)`,
+	} {
+		if _, err := raw.ExecContext(ctx, stmt); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := raw.Close(); err != nil {
+		t.Fatal(err)
+	}
+
+	s, err := Open(ctx, path)
+	if err != nil {
+		t.Fatalf("Open of a version 1 database: %v", err)
+	}
+	defer s.Close()
+	at := func(h int) time.Time { return time.Unix(int64(h)*3600, 0).UTC() }
+	old := engine.Occurrence{ScheduleID: "s1", AccountID: "a1", FireTime: at(1), Outcome: engine.OutcomeSkipped,
+		Reason: engine.SkipPaused, RecordedAt: at(1)}
+	sc, err := s.GetSchedule(ctx, "a1", "s1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	span := engine.Occurrence{ScheduleID: "s1", AccountID: "a1", FireTime: at(2), Through: at(5), Count: 4,
+		Outcome: engine.OutcomeSkipped, Reason: engine.SkipPaused, RecordedAt: at(5)}
+	if err := s.UpdateSchedule(ctx, sc, span); err != nil {
+		t.Fatalf("UpdateSchedule with a span: %v", err)
+	}
+	got, err := s.ListOccurrences(ctx, "a1", "s1", at(0), at(10), 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if diff := cmp.Diff([]engine.Occurrence{old, span}, got); diff != "" {
+		t.Errorf("occurrences after migrating (-want +got):\n%s", diff)
 	}
 }

@@ -30,18 +30,32 @@ var (
 
 const (
 	scheduleVersionSQL  = `SELECT version FROM schedules WHERE id = ? AND account_id = ?`
-	insertOccurrenceSQL = `INSERT INTO occurrences (schedule_id, fire_time, account_id, outcome, reason, run_id, recorded_at)
-		VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING`
+	insertOccurrenceSQL = `INSERT INTO occurrences (schedule_id, fire_time, account_id, outcome, reason, run_id, recorded_at,
+			through_time, fire_count)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING`
 	deleteOccurrencesSQL = `DELETE FROM occurrences WHERE schedule_id = ?`
 	// One statement, so that the schedule's existence and its occurrences
 	// come from the same snapshot: no row means no schedule, a row with a
 	// NULL fire time means none recorded in the range.
-	listOccurrencesSQL = `SELECT o.fire_time, o.account_id, o.outcome, o.reason, o.run_id, o.recorded_at
+	//
+	// Spans that began before from (?1) and reach it are found through
+	// occurrences_spans; the walk of the primary key then starts at the
+	// earliest of them rather than at from, and skips what lies between
+	// that does not reach from (nothing, as a rule: nothing fires while a
+	// schedule is paused). So the rows come in fire-time order, unsorted,
+	// and the walk stops at the limit.
+	listOccurrencesSQL = `SELECT o.fire_time, o.account_id, o.outcome, o.reason, o.run_id, o.recorded_at,
+			o.through_time, o.fire_count
 		FROM schedules s LEFT JOIN occurrences o
-			ON o.schedule_id = s.id AND o.fire_time >= ? AND o.fire_time < ?
-		WHERE s.id = ? AND s.account_id = ?
+			ON o.schedule_id = s.id
+			AND o.fire_time >= coalesce((SELECT min(sp.fire_time) FROM occurrences sp INDEXED BY occurrences_spans
+				WHERE sp.schedule_id = ?3 AND sp.through_time IS NOT NULL AND sp.through_time >= ?1
+					AND sp.fire_time < ?1 AND ?1 < ?2), ?1)
+			AND o.fire_time < ?2
+			AND (o.fire_time >= ?1 OR o.through_time >= ?1)
+		WHERE s.id = ?3 AND s.account_id = ?4
 		ORDER BY o.fire_time
-		LIMIT ?`
+		LIMIT ?5`
 )
 
 // CreateSchedule implements [engine.ScheduleStore].
@@ -178,7 +192,7 @@ func (s *Store) UpdateSchedule(ctx context.Context, sc *engine.Schedule, record 
 // its fire time already; it reports whether it inserted.
 func insertOccurrence(q querier, scheduleID string, o engine.Occurrence) (bool, error) {
 	res, err := q.exec(insertOccurrenceSQL, scheduleID, micros(o.FireTime), o.AccountID,
-		string(o.Outcome), string(o.Reason), o.RunID, nullMicros(o.RecordedAt))
+		string(o.Outcome), string(o.Reason), o.RunID, nullMicros(o.RecordedAt), nullMicros(o.Through), o.Count)
 	if err != nil {
 		return false, err
 	}
@@ -235,10 +249,10 @@ func scanOccurrences(rows *sql.Rows, scheduleID string) (out []engine.Occurrence
 	for rows.Next() {
 		found = true
 		var (
-			fire, recorded                  sql.NullInt64
+			fire, recorded, through, count  sql.NullInt64
 			account, outcome, reason, runID sql.NullString
 		)
-		if err := rows.Scan(&fire, &account, &outcome, &reason, &runID, &recorded); err != nil {
+		if err := rows.Scan(&fire, &account, &outcome, &reason, &runID, &recorded, &through, &count); err != nil {
 			return nil, false, err
 		}
 		if !fire.Valid {
@@ -252,6 +266,8 @@ func scanOccurrences(rows *sql.Rows, scheduleID string) (out []engine.Occurrence
 			Reason:     engine.SkipReason(reason.String),
 			RunID:      runID.String,
 			RecordedAt: fromNullMicros(recorded),
+			Through:    fromNullMicros(through),
+			Count:      int(count.Int64),
 		})
 	}
 	if err := rows.Err(); err != nil {
