@@ -96,10 +96,18 @@
 //
 // Pausing clears NextRunAt: no new runs, runs in flight finish. Resuming
 // sets NextRunAt to the first fire after now; the paused period is not
-// replayed but recorded as paused (the latest [MaxPausedRecords] fires).
-// A new cadence takes effect from now. Deleting a schedule keeps its runs.
+// replayed but recorded as one occurrence, a span skipped as paused: its
+// first fire time (FireTime), its last (Through) and how many fires it
+// stands for (Count). So every paused fire is answerable, and storing a
+// pause costs O(1) however long it lasted (an every-minute schedule paused
+// for a year is one record, not 525,600). [Engine.Occurrences] returns the
+// span whenever it overlaps the window asked about, once, counting as one
+// against the limit; "why did 02:00 not run" during a pause is answered by
+// the span that covers 02:00. A new cadence while paused closes the span
+// so far (its Count is the old cadence's) and starts another. A new
+// cadence takes effect from now. Deleting a schedule keeps its runs.
 // Updates are compare-and-swap on the schedule's version, retried on
-// conflict.
+// conflict. The other skip reasons are recorded one occurrence per fire.
 //
 // # Runs
 //

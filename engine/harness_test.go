@@ -4,6 +4,7 @@ import (
 	"context"
 	"log/slog"
 	"slices"
+	"strconv"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -295,16 +296,25 @@ func hm(t time.Time) string {
 }
 
 // occurrences returns a schedule's recorded and upcoming occurrences in
-// [from, to) as "15:04 outcome[/reason]".
+// [from, to) as "15:04 outcome[/reason]", a span as
+// "15:04..16:04 x7 outcome[/reason]".
 func occurrences(t *testing.T, e *engine.Engine, s *engine.Schedule, from, to time.Time) []string {
 	t.Helper()
 	occ, err := e.Occurrences(t.Context(), s.AccountID, s.ID, from, to, engine.MaxOccurrenceLimit)
 	if err != nil {
 		t.Fatalf("Occurrences: %v", err)
 	}
+	return fmtOccurrences(occ)
+}
+
+func fmtOccurrences(occ []engine.Occurrence) []string {
 	var out []string
 	for _, o := range occ {
-		s := hm(o.FireTime) + " " + string(o.Outcome)
+		s := hm(o.FireTime)
+		if o.IsSpan() {
+			s += ".." + hm(o.Through) + " x" + strconv.Itoa(o.Count)
+		}
+		s += " " + string(o.Outcome)
 		if o.Reason != "" {
 			s += "/" + string(o.Reason)
 		}

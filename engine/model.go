@@ -59,7 +59,9 @@ type Schedule struct {
 	// LastDispatchedAt is the real instant the last run was dispatched; the
 	// minimum-cadence clamp measures from it. Zero if none.
 	LastDispatchedAt time.Time
-	// PausedAt is when the schedule was last paused; zero while active.
+	// PausedAt is when the schedule was last paused, or when its cadence
+	// last changed while paused: the fires after it are recorded as one
+	// paused span when it resumes. Zero while active.
 	PausedAt time.Time
 	// Version is incremented by every successful write; updates are
 	// compare-and-swap on it.

@@ -296,14 +296,14 @@ func TestPauseResume(t *testing.T) {
 			t.Errorf("resumed: active %v next %v paused at %v", r.Active, r.NextRunAt, r.PausedAt)
 		}
 		sleep(time.Hour)
-		want := []string{"01:00 dispatched", "02:00 skipped/paused", "03:00 skipped/paused", "04:00 dispatched", "05:00 scheduled"}
+		want := []string{"01:00 dispatched", "02:00..03:00 x2 skipped/paused", "04:00 dispatched", "05:00 scheduled"}
 		if diff := cmp.Diff(want, occurrences(t, e, s, epoch, epoch.Add(5*time.Hour+time.Minute))); diff != "" {
 			t.Errorf("occurrences mismatch (-want +got):\n%s", diff)
 		}
 		if n := len(b.logs.find("schedule paused", map[string]string{"schedule_id": s.ID})); n != 1 {
 			t.Errorf("%d \"schedule paused\" records", n)
 		}
-		if n := len(b.logs.find("schedule resumed", map[string]string{"schedule_id": s.ID, "paused_fires_recorded": "2", "next_run_at": "04:00"})); n != 1 {
+		if n := len(b.logs.find("schedule resumed", map[string]string{"schedule_id": s.ID, "paused_fires": "2", "first": "02:00", "last": "03:00", "next_run_at": "04:00"})); n != 1 {
 			t.Errorf("%d \"schedule resumed\" records", n)
 		}
 		b.obs.mu.Lock()
@@ -314,25 +314,105 @@ func TestPauseResume(t *testing.T) {
 	})
 }
 
-// A long pause records only the latest MaxPausedRecords fires.
-func TestResumeRecordsABoundedNumberOfPausedFires(t *testing.T) {
+// Every fire of a long pause is answerable: a week of every-10-minutes
+// fires is one span, returned for any window that overlaps it, once.
+func TestResumeRecordsTheWholePause(t *testing.T) {
 	t.Parallel()
 	synctest.Test(t, func(t *testing.T) {
-		e, _ := setup(t, nil)
+		e, b := setup(t, nil)
 		s := mustCreate(t, e, "*/10 * * * *")
+		start(t, e)
 		if _, err := e.UpdateSchedule(t.Context(), acct, s.ID, engine.ScheduleUpdate{Active: ptr(false)}); err != nil {
 			t.Fatal(err)
 		}
-		time.Sleep(10 * 24 * time.Hour)
+		sleep(7*24*time.Hour + 5*time.Minute) // 2000-01-08 00:05
 		if _, err := e.UpdateSchedule(t.Context(), acct, s.ID, engine.ScheduleUpdate{Active: ptr(true)}); err != nil {
 			t.Fatal(err)
 		}
-		got := occurrences(t, e, s, epoch, epoch.Add(10*24*time.Hour+time.Second))
-		want := repeat(engine.MaxPausedRecords, func(i int) string {
-			return hm(epoch.Add(10*24*time.Hour-time.Duration(engine.MaxPausedRecords-1-i)*10*time.Minute)) + " skipped/paused"
-		})
-		if diff := cmp.Diff(want, got); diff != "" {
+		sleep(10 * time.Minute) // 00:10 runs
+		span := "00:10..2000-01-08 00:00 x1008 skipped/paused"
+		day := func(d, h, m int) time.Time { return time.Date(2000, 1, d, h, m, 0, 0, time.UTC) }
+		tests := []struct {
+			name     string
+			from, to time.Time
+			want     []string
+		}{
+			{"the oldest fire", day(1, 0, 10), day(1, 0, 11), []string{span}},
+			{"why did 02:00 on day 4 not run", day(4, 2, 0), day(4, 2, 1), []string{span}},
+			{"between two paused fires", day(4, 2, 1), day(4, 2, 9), []string{span}},
+			{"the last fire", day(8, 0, 0), day(8, 0, 1), []string{span}},
+			{"before the pause", day(1, 0, 0), day(1, 0, 10), nil},
+			{"from the middle of the pause on", day(5, 0, 0), day(8, 0, 31),
+				[]string{span, "2000-01-08 00:10 dispatched", "2000-01-08 00:20 scheduled", "2000-01-08 00:30 scheduled"}},
+		}
+		for _, tc := range tests {
+			if diff := cmp.Diff(tc.want, occurrences(t, e, s, tc.from, tc.to)); diff != "" {
+				t.Errorf("%s: occurrences mismatch (-want +got):\n%s", tc.name, diff)
+			}
+		}
+
+		// Paging by LastFire returns the span once.
+		var pages [][]string
+		for from := epoch; len(pages) < 10; {
+			occ, err := e.Occurrences(t.Context(), acct, s.ID, from, day(8, 0, 31), 1)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if len(occ) == 0 {
+				break
+			}
+			pages = append(pages, fmtOccurrences(occ))
+			from = occ[len(occ)-1].LastFire().Add(time.Microsecond)
+		}
+		wantPages := [][]string{{span}, {"2000-01-08 00:10 dispatched"}, {"2000-01-08 00:20 scheduled"}, {"2000-01-08 00:30 scheduled"}}
+		if diff := cmp.Diff(wantPages, pages); diff != "" {
+			t.Errorf("pages mismatch (-want +got):\n%s", diff)
+		}
+
+		// The metrics count every paused fire.
+		b.obs.mu.Lock()
+		if n := b.obs.skipped[engine.SkipPaused]; n != 1008 {
+			t.Errorf("observer counted %d paused fires, want 1008", n)
+		}
+		b.obs.mu.Unlock()
+	})
+}
+
+// A cadence change while paused closes the span of the old cadence: each
+// span counts the fires of the cadence in force while they passed.
+func TestChangeCadenceWhilePaused(t *testing.T) {
+	t.Parallel()
+	synctest.Test(t, func(t *testing.T) {
+		e, b := setup(t, nil)
+		s := mustCreate(t, e, "0 * * * *")
+		start(t, e)
+		sleep(time.Hour + time.Minute) // 01:00 runs
+		if _, err := e.UpdateSchedule(t.Context(), acct, s.ID, engine.ScheduleUpdate{Active: ptr(false)}); err != nil {
+			t.Fatal(err)
+		}
+		sleep(3 * time.Hour) // 04:01: 02:00, 03:00, 04:00 paused
+		u, err := e.UpdateSchedule(t.Context(), acct, s.ID, engine.ScheduleUpdate{Cadence: ptr("*/20 * * * *")})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if u.Active || hm(u.PausedAt) != "04:01" || !u.NextRunAt.IsZero() {
+			t.Errorf("after the change: active %v paused at %s next %s", u.Active, hm(u.PausedAt), hm(u.NextRunAt))
+		}
+		sleep(time.Hour) // 05:01: 04:20, 04:40, 05:00 paused
+		// Another change that does not touch the cadence keeps the span open.
+		if _, err := e.UpdateSchedule(t.Context(), acct, s.ID, engine.ScheduleUpdate{Bundle: ptr("other")}); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := e.UpdateSchedule(t.Context(), acct, s.ID, engine.ScheduleUpdate{Active: ptr(true)}); err != nil {
+			t.Fatal(err)
+		}
+		sleep(20 * time.Minute) // 05:20 runs
+		want := []string{"01:00 dispatched", "02:00..04:00 x3 skipped/paused", "04:20..05:00 x3 skipped/paused", "05:20 dispatched", "05:40 scheduled"}
+		if diff := cmp.Diff(want, occurrences(t, e, s, epoch, epoch.Add(5*time.Hour+41*time.Minute))); diff != "" {
 			t.Errorf("occurrences mismatch (-want +got):\n%s", diff)
+		}
+		if n := len(b.logs.find("schedule cadence changed", map[string]string{"schedule_id": s.ID, "paused_fires": "3", "first": "02:00", "last": "04:00"})); n != 1 {
+			t.Errorf("%d \"schedule cadence changed\" records naming the paused span", n)
 		}
 	})
 }

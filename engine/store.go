@@ -83,9 +83,9 @@ type ScheduleStore interface {
 	// as one (limit <= 0 means no limit). [ErrNotFound] if the schedule
 	// does not exist for that account.
 	//
-	// Spans are few (one per pause), so finding those that began before
-	// from must cost O(log n + spans of the schedule after from), not a
-	// scan of the schedule's older occurrences.
+	// Spans are few (one per pause): finding those that began before from
+	// may cost O(spans of the schedule), but not a scan of its older
+	// occurrences.
 	ListOccurrences(ctx context.Context, accountID, scheduleID string, from, to time.Time, limit int) ([]Occurrence, error)
 }
 
