@@ -160,6 +160,13 @@ func TestAPI(t *testing.T) {
 		h.golden("method-not-allowed", request{method: "PATCH", path: "/v1/schedules/" + every10, key: keyA})
 		h.golden("not-found", request{method: "GET", path: "/v2/schedules", key: keyA})
 		h.golden("healthz", request{method: "GET", path: "/healthz"})
+
+		// A paused hour is one occurrence, a span, returned although it
+		// began before from.
+		h.do(request{method: "PUT", path: "/v1/schedules/" + every10, key: keyA, body: `{"active":false}`})
+		time.Sleep(time.Hour)
+		h.do(request{method: "PUT", path: "/v1/schedules/" + every10, key: keyA, body: `{"active":true}`})
+		h.golden("occurrences-paused", request{method: "GET", path: "/v1/schedules/" + every10 + "/occurrences?from=2000-01-01T00:45:00Z&to=2000-01-01T01:45:00Z", key: keyA})
 	})
 }
 

@@ -47,8 +47,13 @@ type runJSON struct {
 	FinishedAt       *string           `json:"finished_at"`
 }
 
+// occurrenceJSON is one fire time, or a span of them (a paused period):
+// fire_time is the first, through the last (null for one fire time), count
+// how many (1 for one fire time).
 type occurrenceJSON struct {
 	FireTime   *string        `json:"fire_time"`
+	Through    *string        `json:"through"`
+	Count      int            `json:"count"`
 	Outcome    engine.Outcome `json:"outcome"`
 	Reason     *string        `json:"reason"`
 	RunID      *string        `json:"run_id"`
@@ -98,8 +103,13 @@ func runOut(r *engine.Run) runJSON {
 }
 
 func occurrenceOut(o engine.Occurrence) occurrenceJSON {
+	count := 1
+	if o.IsSpan() {
+		count = o.Count
+	}
 	return occurrenceJSON{
-		FireTime: timeJSON(o.FireTime), Outcome: o.Outcome, Reason: strJSON(string(o.Reason)),
+		FireTime: timeJSON(o.FireTime), Through: timeJSON(o.Through), Count: count,
+		Outcome: o.Outcome, Reason: strJSON(string(o.Reason)),
 		RunID: strJSON(o.RunID), RecordedAt: timeJSON(o.RecordedAt),
 	}
 }

@@ -301,7 +301,8 @@ async function loadDetail(id) {
   $("occ").replaceChildren(...(occ.length ? occ.map((o) => el("li", { class: "occ" },
     el("time", { dateTime: o.fire_time, text: fmtTime(o.fire_time, zone) }),
     el("span", { class: `badge ${o.outcome}`, text: o.outcome }),
-    o.reason ? el("span", { class: "reason", text: o.reason.replace("_", " ") }) : null)) :
+    o.reason ? el("span", { class: "reason", text: o.reason.replace("_", " ") }) : null,
+    o.through ? el("span", { class: "reason", text: `${o.count} fires, until ${fmtTime(o.through, zone)}` }) : null)) :
     [el("li", { class: "muted", text: "No fire times in this window." })]));
   $("runs").replaceChildren(...(runs.length ? runs.map((r) => el("li", { class: "run" },
     el("time", { dateTime: r.created_at, text: fmtTime(r.scheduled_for || r.created_at, zone) }),
