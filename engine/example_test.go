@@ -111,6 +111,44 @@ func ExampleEngine_Occurrences() {
 	// 05:00 scheduled
 }
 
+// "Why did 02:00 on Tuesday not run?" The schedule was paused for a week:
+// the whole pause is one occurrence, a span, which covers that fire.
+func ExampleEngine_Occurrences_paused() {
+	clock := &exampleClock{now: time.Date(2025, 3, 9, 0, 30, 0, 0, time.UTC)}
+	eng, err := engine.New(engine.Config{
+		Store:  memstore.New(),
+		Runner: engine.RunnerFunc(func(context.Context, *engine.Run) (engine.Result, error) { return engine.Result{}, nil }),
+		Now:    clock.Now,
+	})
+	if err != nil {
+		panic(err)
+	}
+	ctx := context.Background()
+	s, err := eng.CreateSchedule(ctx, "acct-1", engine.ScheduleInput{ChatID: "0b3e2f62-8f0e-4c47-9d9a-1f2b3c4d5e6f", Cadence: "0 * * * *"})
+	if err != nil {
+		panic(err)
+	}
+	if _, err := eng.UpdateSchedule(ctx, "acct-1", s.ID, engine.ScheduleUpdate{Active: new(false)}); err != nil {
+		panic(err)
+	}
+	clock.Set(time.Date(2025, 3, 16, 0, 30, 0, 0, time.UTC)) // a week later
+	if _, err := eng.UpdateSchedule(ctx, "acct-1", s.ID, engine.ScheduleUpdate{Active: new(true)}); err != nil {
+		panic(err)
+	}
+
+	tuesday2am := time.Date(2025, 3, 11, 2, 0, 0, 0, time.UTC)
+	occ, err := eng.Occurrences(ctx, "acct-1", s.ID, tuesday2am, tuesday2am.Add(time.Minute), 0)
+	if err != nil {
+		panic(err)
+	}
+	for _, o := range occ {
+		fmt.Printf("%s: %d fires from %s to %s\n", o.Reason, o.Count,
+			o.FireTime.Format("Mon 15:04"), o.Through.Format("Mon 15:04"))
+	}
+	// Output:
+	// paused: 168 fires from Sun 01:00 to Sun 00:00
+}
+
 // Under the default clamp policy a cadence more frequent than the minimum
 // is accepted with a warning; Upcoming lists its fire times.
 func ExampleEngine_CreateSchedule() {
