@@ -11,7 +11,11 @@ import (
 // cron fields, so that the grammar stays declarative.
 //
 // Alternatives are tried in order and the first that matches wins (PEG
-// style), so longer and more specific forms come first.
+// style), so longer and more specific forms come first. Participle tries
+// each alternative in turn, copying its parse state for every try, so
+// alternatives that cannot start with the same token (and so cannot both
+// match) are ordered by how often they are used: numbers before words in
+// a day of the month, a unit before "business days", and so on.
 
 // caseInsensitiveTokens are the token types whose literals match in any case.
 var caseInsensitiveTokens = []string{"Word", "DayName", "MonthName", "Unit", "NumWord", "OrdWord", "Abbrev", "Adverb",
@@ -250,24 +254,24 @@ type monthBetweenClause struct {
 // unitWord names the unit of an interval.
 type unitWord struct {
 	Pos      lexer.Position
-	Business bool   `parser:"( @('business' | 'working' | 'work') ('day' | 'days')"`
-	Word     string `parser:"| (?! 'second' ('of' | 'day' | 'days')) @Unit"`
-	Day      string `parser:"| @DayName )"`
+	Word     string `parser:"( (?! 'second' ('of' | 'day' | 'days')) @Unit"`
+	Day      string `parser:"| @DayName"`
+	Business bool   `parser:"| @('business' | 'working' | 'work') ('day' | 'days') )"`
 }
 
 // intervalClause is a rhythm: "every 15 minutes", "every other day",
 // "every 2nd hour", "every half hour", "every 3h", "hourly", "daily".
 type intervalClause struct {
 	Pos     lexer.Position
-	Dur     string    `parser:"( 'once'? Every ( @Dur"`
-	Half    bool      `parser:"    | @'half' 'an'? 'hour'"`
-	Quarter bool      `parser:"    | @'quarter' 'of'? 'an'? 'hour'"`
+	Quarter bool      `parser:"( 'once'? Every ( @'quarter' 'of'? 'an'? 'hour'"`
 	Count   string    `parser:"    | ( @Number"`
-	Words   *numWord  `parser:"      | @@"`
+	Ord     string    `parser:"      | @Ordinal (?! ('day' | 'days') ('of' | 'in'))"`
 	Other   bool      `parser:"      | @'other'"`
-	Ord     string    `parser:"      | @Ordinal (?! ('day' | 'days') ('of' | 'in')) )?"`
-	Unit    *unitWord `parser:"    @@ )"`
-	Suffix  string    `parser:"  @('of' ('the' | 'every' | 'each' | 'a')? ('week' | 'month') | ('in' 'a' | 'a') 'month')?"`
+	Words   *numWord  `parser:"      | @@ )?"`
+	Unit    *unitWord `parser:"    @@"`
+	Dur     string    `parser:"    | @Dur"`
+	Half    bool      `parser:"    | @'half' 'an'? 'hour' )"`
+	Suffix  string    `parser:"  @('of' ('the' | 'every' | 'each' | 'a')? ('week' | 'month') | 'in' 'a' 'month' | 'a' 'month')?"`
 	Adverb  string    `parser:"| @Adverb )"`
 }
 
@@ -287,14 +291,14 @@ type freqClause struct {
 // "last weekday", "the nearest weekday to the 15th".
 type domValue struct {
 	Pos         lexer.Position
-	LastWeekday bool     `parser:"( @('last' ('weekday' | 'business' 'day' | 'working' 'day'))"`
+	Ord         string   `parser:"( @Ordinal"`
+	Num         string   `parser:"| @Number"`
+	LastWeekday bool     `parser:"| @('last' ('weekday' | 'business' 'day' | 'working' 'day'))"`
 	Nearest     *domNear `parser:"| ('nearest' | 'closest') ('weekday' | 'business' 'day' | 'working' 'day') ('to' | 'of')? 'the'? @@"`
 	Nearest2    *domNear `parser:"| ('weekday' | 'business' 'day' | 'working' 'day') ('nearest' | 'closest') ('to' | 'of')? 'the'? @@"`
 	Begin       bool     `parser:"| @('beginning' | 'begin' | 'start') (?= 'of' | EOF)"`
 	End         bool     `parser:"| @'end' (?= 'of' | EOF)"`
 	Last        bool     `parser:"| @'last' ('day')?"`
-	Ord         string   `parser:"| @Ordinal"`
-	Num         string   `parser:"| @Number"`
 	Word        []string `parser:"| @('twenty' | 'thirty')? '-'? @(OrdWord | 'second') )"`
 }
 
