@@ -3,7 +3,6 @@ package nlcron
 import (
 	"math/bits"
 	"strconv"
-	"strings"
 )
 
 // field is one cron field under construction: a set of values, or a
@@ -57,60 +56,89 @@ func (f *field) values() []int {
 
 // String formats the field as cron text.
 func (f *field) String() string {
-	var parts []string
+	var buf [64]byte
+	return string(f.appendText(buf[:0]))
+}
+
+// appendText appends the field's cron text to b: "*" or "*/step" for a
+// star, then the values it leaves out as single values and a-b ranges,
+// then the special entries, separated by commas. A field of at least
+// three values in a progression with a step above 1 is written a-b/step
+// instead, with b moved to the end of the field when the rhythm continues
+// to it.
+func (f *field) appendText(b []byte) []byte {
+	start := len(b)
 	set := f.set
 	if f.star {
-		head := "*"
+		b = append(b, '*')
 		if f.step > 1 {
-			head = "*/" + strconv.Itoa(f.step)
+			b = append(b, '/')
+			b = strconv.AppendInt(b, int64(f.step), 10)
 		}
-		parts = append(parts, head)
 		for v := f.lo; v <= f.hi; v += max(f.step, 1) {
 			set &^= 1 << uint(v)
 		}
 	}
-	vals := (&field{lo: f.lo, hi: f.hi, set: set}).values()
-	if s, ok := progression(vals); ok && len(f.special) == 0 && !f.star {
-		// a-b/s, written to the end of the field when the rhythm continues to it.
-		b := vals[len(vals)-1]
-		if b+s > f.hi {
-			b = f.hi
+	set &= fullMask(f.lo, f.hi)
+	if first, last, s, ok := progression(set); ok && len(f.special) == 0 && !f.star {
+		if last+s > f.hi {
+			last = f.hi
 		}
-		return strconv.Itoa(vals[0]) + "-" + strconv.Itoa(b) + "/" + strconv.Itoa(s)
+		b = strconv.AppendInt(b, int64(first), 10)
+		b = append(b, '-')
+		b = strconv.AppendInt(b, int64(last), 10)
+		b = append(b, '/')
+		return strconv.AppendInt(b, int64(s), 10)
 	}
-	for i := 0; i < len(vals); {
-		j := i
-		for j+1 < len(vals) && vals[j+1] == vals[j]+1 {
-			j++
+	sep := func(b []byte) []byte {
+		if len(b) > start {
+			b = append(b, ',')
 		}
+		return b
+	}
+	for set != 0 {
+		i := bits.TrailingZeros64(set)
+		run := bits.TrailingZeros64(^(set >> uint(i))) // consecutive values from i
+		j := i + run - 1
+		set &^= (uint64(1)<<uint(run) - 1) << uint(i)
+		b = strconv.AppendInt(sep(b), int64(i), 10)
 		switch {
 		case j-i >= 2:
-			parts = append(parts, strconv.Itoa(vals[i])+"-"+strconv.Itoa(vals[j]))
+			b = append(b, '-')
+			b = strconv.AppendInt(b, int64(j), 10)
 		case j-i == 1:
-			parts = append(parts, strconv.Itoa(vals[i]), strconv.Itoa(vals[j]))
-		default:
-			parts = append(parts, strconv.Itoa(vals[i]))
+			b = append(b, ',')
+			b = strconv.AppendInt(b, int64(j), 10)
 		}
-		i = j + 1
 	}
-	parts = append(parts, f.special...)
-	return strings.Join(parts, ",")
+	for _, sp := range f.special {
+		b = append(sep(b), sp...)
+	}
+	return b
 }
 
-// progression reports whether vals (sorted) is an arithmetic progression
-// of at least three values with a step above 1.
-func progression(vals []int) (int, bool) {
-	if len(vals) < 3 {
-		return 0, false
+// progression reports whether the values in set are an arithmetic
+// progression of at least three values with a step above 1, and returns
+// the first and last values and the step.
+func progression(set uint64) (first, last, step int, ok bool) {
+	if bits.OnesCount64(set) < 3 {
+		return 0, 0, 0, false
 	}
-	s := vals[1] - vals[0]
-	if s < 2 {
-		return 0, false
+	first = bits.TrailingZeros64(set)
+	rest := set &^ (1 << uint(first))
+	step = bits.TrailingZeros64(rest) - first
+	if step < 2 {
+		return 0, 0, 0, false
 	}
-	for i := 2; i < len(vals); i++ {
-		if vals[i]-vals[i-1] != s {
-			return 0, false
+	last = 63 - bits.LeadingZeros64(set)
+	for v := first; v <= last; v += step {
+		if set&(1<<uint(v)) == 0 {
+			return 0, 0, 0, false
 		}
 	}
-	return s, true
+	// Exactly the values on the grid: none between them.
+	if bits.OnesCount64(set) != (last-first)/step+1 {
+		return 0, 0, 0, false
+	}
+	return first, last, step, true
 }

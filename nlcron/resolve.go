@@ -16,7 +16,13 @@ type cronFields struct {
 }
 
 func (f *cronFields) String() string {
-	return f.min.String() + " " + f.hour.String() + " " + f.dom.String() + " " + f.month.String() + " " + f.dow.String()
+	var buf [128]byte
+	b := f.min.appendText(buf[:0])
+	b = f.hour.appendText(append(b, ' '))
+	b = f.dom.appendText(append(b, ' '))
+	b = f.month.appendText(append(b, ' '))
+	b = f.dow.appendText(append(b, ' '))
+	return string(b)
 }
 
 func (c *collector) warn(out *cronFields, format string, args ...any) {
