@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 )
 
@@ -54,17 +55,50 @@ func resolveZone(name string) (*time.Location, *zoneError) {
 		return offsetZone(off), nil
 	}
 	if strings.Contains(name, "/") {
-		if loc, err := time.LoadLocation(name); err == nil {
+		if loc, err := loadLocation(name); err == nil {
 			return loc, nil
 		}
 		if fixed := titleZone(name); fixed != name {
-			if loc, err := time.LoadLocation(fixed); err == nil {
+			if loc, err := loadLocation(fixed); err == nil {
 				return loc, nil
 			}
 		}
 		return nil, &zoneError{err: ErrUnknownZone, Msg: fmt.Sprintf("unknown time zone %q", name)}
 	}
 	return nil, &zoneError{err: ErrUnknownZone, Msg: fmt.Sprintf("unknown time zone %q", name)}
+}
+
+// zoneCacheMax bounds zoneCache; when it is full it starts again empty.
+const zoneCacheMax = 1024
+
+// zoneCache maps IANA names that time.LoadLocation accepted to their
+// locations. Loading reads and decodes the zone's tzdata each time (tens
+// of microseconds, more than the rest of Parse), and a *time.Location
+// never changes once loaded, so it can be shared. Failures are not cached.
+var zoneCache struct {
+	sync.Mutex
+	m map[string]*time.Location
+}
+
+// loadLocation is time.LoadLocation through zoneCache.
+func loadLocation(name string) (*time.Location, error) {
+	zoneCache.Lock()
+	loc, ok := zoneCache.m[name]
+	zoneCache.Unlock()
+	if ok {
+		return loc, nil
+	}
+	loc, err := time.LoadLocation(name)
+	if err != nil {
+		return nil, err
+	}
+	zoneCache.Lock()
+	if zoneCache.m == nil || len(zoneCache.m) >= zoneCacheMax {
+		zoneCache.m = make(map[string]*time.Location)
+	}
+	zoneCache.m[name] = loc
+	zoneCache.Unlock()
+	return loc, nil
 }
 
 // parseOffset reads "utc+9", "gmt-05:30", "+0530", "+9" into seconds east
@@ -104,7 +138,7 @@ func offsetZone(off int) *time.Location {
 	if off%3600 == 0 && off >= -12*3600 && off <= 14*3600 {
 		// Etc/GMT zones count the other way round.
 		name := fmt.Sprintf("Etc/GMT%+d", -off/3600)
-		if loc, err := time.LoadLocation(name); err == nil {
+		if loc, err := loadLocation(name); err == nil {
 			return loc
 		}
 	}
