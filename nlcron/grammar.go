@@ -22,9 +22,11 @@ var caseInsensitiveTokens = []string{"Word", "DayName", "MonthName", "Unit", "Nu
 	"Every", "Sep", "RangeSep", "NoonWord", "Meridiem", "OClock", "DayPart"}
 
 // grammarOptions are shared by the phrase parser and the clause parsers.
+// There is no participle.Elide("Whitespace"): the lexer drops whitespace
+// itself, and an elided type would cost a map lookup on every token the
+// parser peeks at.
 var grammarOptions = []participle.Option{
 	participle.Lexer(nlLexer),
-	participle.Elide("Whitespace"),
 	participle.CaseInsensitive(caseInsensitiveTokens...),
 	participle.UseLookahead(participle.MaxLookahead),
 }
