@@ -33,7 +33,10 @@ type Config struct {
 	// Sleeping always uses real timers (time.Timer), so inside a
 	// testing/synctest bubble both are fake and consistent; a test can
 	// simulate a wall-clock step with Now = func() time.Time { return
-	// time.Now().Add(offset) }.
+	// time.Now().Add(offset) }. A clock that runs ahead of real time (one
+	// a simulation moves by hand, or speeds up) is seen as a series of
+	// forward steps, which MinCadence measures as they really are: turn
+	// MinCadence off (negative) for such a clock.
 	Now func() time.Time
 
 	// MinCadence is the shortest real time allowed between two runs of one
