@@ -80,8 +80,9 @@ type ScheduleStore interface {
 	// and spans that began before from and reach it (FireTime < from <=
 	// Through). They come in FireTime order (so spans that began before
 	// from come first), each once, at most limit of them, a span counting
-	// as one (limit <= 0 means no limit). [ErrNotFound] if the schedule
-	// does not exist for that account.
+	// as one (limit <= 0 means no limit). An empty window (to <= from)
+	// has none. [ErrNotFound] if the schedule does not exist for that
+	// account.
 	//
 	// Spans are few (one per pause): finding those that began before from
 	// may cost O(spans of the schedule), but not a scan of its older
