@@ -56,6 +56,10 @@ type dispatcher struct {
 	// steps holds the recent forward steps of the wall clock, for the
 	// minimum-cadence rule (see tooSoon).
 	steps stepLog
+
+	// suspended reads how long the machine has been suspended
+	// (suspendedTime; tests replace it).
+	suspended func() time.Duration
 }
 
 // decision is one decide call, kept so that it is logged and observed only
@@ -71,7 +75,7 @@ type decision struct {
 }
 
 func newDispatcher(e *Engine) *dispatcher {
-	return &dispatcher{e: e, index: make(map[string]int), conflicted: make(map[string]bool), specs: make(map[specKey]*schedule.Schedule)}
+	return &dispatcher{e: e, index: make(map[string]int), conflicted: make(map[string]bool), specs: make(map[specKey]*schedule.Schedule), suspended: suspendedTime}
 }
 
 // dispatchLoop claims due fires until ctx ends. It never sleeps longer than
@@ -79,7 +83,7 @@ func newDispatcher(e *Engine) *dispatcher {
 // step or another replica's change is noticed within PollInterval.
 func (e *Engine) dispatchLoop(ctx context.Context) {
 	d := newDispatcher(e)
-	wall, mono := e.now(), time.Now()
+	clock := d.readClock()
 	for ctx.Err() == nil {
 		sleep, err := d.tick(ctx)
 		if err != nil {
@@ -98,30 +102,47 @@ func (e *Engine) dispatchLoop(ctx context.Context) {
 		case <-e.dispatchWake:
 			timer.Stop()
 		}
-		wall, mono = d.noteClock(ctx, wall, mono)
+		clock = d.noteClock(ctx, clock)
 	}
 }
 
-// noteClock compares how far the wall clock and the monotonic clock moved
-// since wall and mono were read (before the previous tick): they should
-// agree, and if not, the wall clock was stepped (NTP, a resumed VM, a
-// test's offset) during that tick or the sleep after it. A large step is
-// logged; a forward one is remembered for the minimum-cadence rule. It
-// returns the new readings.
-func (d *dispatcher) noteClock(ctx context.Context, wall, mono time.Time) (time.Time, time.Time) {
+// clockReading is what the dispatch loop reads of its clocks after each
+// tick and sleep: the wall clock (Config.Now), the monotonic clock, and
+// how long the machine has been suspended (which the monotonic clock does
+// not count).
+type clockReading struct {
+	wall, mono time.Time
+	suspended  time.Duration
+}
+
+func (d *dispatcher) readClock() clockReading {
+	return clockReading{wall: d.e.now(), mono: time.Now(), suspended: d.suspended()}
+}
+
+// noteClock compares how far the wall clock and real time moved since prev
+// was read (before the previous tick): they should agree, and if not, the
+// wall clock was stepped (NTP, a test's offset) during that tick or the
+// sleep after it. Real time is the monotonic clock plus the time the
+// machine spent suspended, so resuming a suspended machine (whose wall
+// clock moved on while its monotonic clock stood still) is not a step. A
+// large step is logged; a forward one is remembered for the
+// minimum-cadence rule. It returns the new reading.
+func (d *dispatcher) noteClock(ctx context.Context, prev clockReading) clockReading {
 	e := d.e
-	nowWall, nowMono := e.now(), time.Now()
-	step := nowWall.Sub(wall) - nowMono.Sub(mono)
+	now := d.readClock()
+	// nowReal is a monotonic reading that also counts suspended time.
+	nowWall, nowReal := now.wall, now.mono.Add(now.suspended)
+	step := nowWall.Sub(prev.wall) - nowReal.Sub(prev.mono.Add(prev.suspended))
 	if threshold := e.cfg.PollInterval + time.Second; step > threshold || step < -threshold {
 		e.log.LogAttrs(ctx, slog.LevelWarn, "wall clock stepped", slog.Duration("step", step.Round(time.Millisecond)))
 	}
 	if e.cfg.MinCadence > 0 {
 		if step > minStep {
-			d.steps.add(clockStep{after: nowWall, size: step, seen: nowMono})
+			d.steps.add(clockStep{after: nowWall, size: step, seen: nowReal})
 		}
-		d.steps.forget(nowMono, e.cfg.MinCadence)
+		d.steps.forget(nowReal, e.cfg.MinCadence)
 	}
-	return nowWall, nowMono
+	return now
 }
 
 // tick claims every fire due now, batch by batch, and returns how long the

@@ -77,9 +77,13 @@
 // memory is this process's, from the start of [Engine.Run]; across a
 // restart (or for a run another replica dispatched) only the stored wall
 // times exist, so a step the dispatcher did not see counts as elapsed
-// time. A suspended machine's monotonic clock stops, so a suspend counts
-// as a step. Steps back are not added: they make gaps look shorter, so
-// they can only cause a skip, never two runs too close.
+// time. Real time includes time the machine spent suspended (on Linux,
+// CLOCK_BOOTTIME less CLOCK_MONOTONIC), so resuming a suspended VM is not
+// a step: real time did pass, and the fires it jumped over catch up as
+// after downtime. Elsewhere the monotonic clock stops during a suspend, so
+// a suspend counts as a step there. Steps back are not added: they make
+// gaps look shorter, so they can only cause a skip, never two runs too
+// close.
 //
 // # Minimum cadence
 //
@@ -121,6 +125,36 @@
 // to a completed run ([Engine.AddMessage]) queues it again with the same
 // id. [Config.OnRunFinished] is told of every run that ends.
 //
+// # Retention
+//
+// By default nothing is ever deleted. With [Config.Retention] set, Run
+// also prunes (when it starts, then every [PruneInterval]: a tenth of the
+// retention, between a minute and an hour) the runs that ended
+// (completed or failed) more than Retention ago and the occurrences whose
+// last fire time is older than that; a paused span is kept until its last
+// fire is that old. Queued and in-progress runs are never deleted, the
+// runs of deleted schedules go by the same rule, and a schedule's own
+// fields are untouched. Each pass deletes in batches of [PruneBatch]
+// ([Store.PruneBefore], one bounded transaction each) until a batch comes
+// back short, and logs "history pruned" with the count; an [Observer]
+// that is also a [PruneObserver] is told the count. Replicas sharing a
+// store may all prune: each record is deleted once.
+//
+// Pruning removes the (schedule id, fire time) rows that make a fire
+// unique, yet a pruned fire is never run again, because the dispatcher
+// does not rely on them for fires it has run: it never dispatches a fire
+// at or before the schedule's LastRunAt (the latest fire it dispatched),
+// and LastRunAt only moves forward. A claim writes the LastRunAt decide
+// returned, which is the old one or a later fire; resuming, a cadence
+// change and the repair of a conflicting claim restart from the first
+// fire after the later of now and LastRunAt; catch-up walks forward from
+// NextRunAt and skips fires at or before LastRunAt like any claim. A fire
+// after LastRunAt has never run, whatever became of its record. The one
+// thing pruning can change: after the wall clock steps back by more than
+// Retention, a skipped fire whose record was pruned may be recorded again
+// (and, if it is the latest past fire, run); it never ran before, so it
+// still runs at most once.
+//
 // # Shutdown
 //
 // When the context given to [Engine.Run] ends, the engine stops claiming
@@ -135,6 +169,6 @@
 // "fire skipped" (with its reason), "fires skipped" (missed fires, one
 // record per claim), "run started", "run finished", "run failed: lease
 // expired", "schedule created/updated/paused/resumed/deleted", "schedule
-// cadence changed", "wall clock stepped". The [Observer] receives dispatch
+// cadence changed", "wall clock stepped", "history pruned". The [Observer] receives dispatch
 // lag, runs by status and skips by reason.
 package engine

@@ -18,10 +18,11 @@ type clockStep struct {
 	// dispatched before after (in wall-clock terms) was dispatched before
 	// the step, or during the tick in which it happened.
 	after time.Time
-	// size is how far the wall clock moved ahead of the monotonic clock.
+	// size is how far the wall clock moved ahead of real time.
 	size time.Duration
-	// seen is when the step was noticed, with its monotonic reading: the
-	// step is forgotten once MinCadence of real time has passed since.
+	// seen is when the step was noticed, as a real-time reading (monotonic
+	// plus suspended time; see dispatcher.noteClock): the step is
+	// forgotten once MinCadence of real time has passed since.
 	seen time.Time
 }
 

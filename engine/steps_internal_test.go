@@ -1,6 +1,7 @@
 package engine
 
 import (
+	"context"
 	"testing"
 	"time"
 )
@@ -55,6 +56,48 @@ func TestStepLog(t *testing.T) {
 			}
 			if got := l.since(tc.wall); got != tc.want {
 				t.Errorf("since(%v) = %v, want %v", tc.wall.Format("15:04"), got, tc.want)
+			}
+		})
+	}
+}
+
+// TestNoteClockSuspend: a wall clock that moves on while the monotonic
+// clock stands still is a step only if the machine was not suspended
+// meanwhile (a resumed VM: real time passed), never when it was.
+func TestNoteClockSuspend(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		name      string
+		wall      time.Duration // how far the wall clock moves
+		suspended time.Duration // how long the machine was suspended meanwhile
+		wantStep  time.Duration // the forward step remembered; 0 for none
+	}{
+		{name: "no change", wantStep: 0},
+		{name: "NTP step forward", wall: time.Hour, wantStep: time.Hour},
+		{name: "suspended for an hour", wall: time.Hour, suspended: time.Hour, wantStep: 0},
+		{name: "suspended and stepped", wall: 90 * time.Minute, suspended: time.Hour, wantStep: 30 * time.Minute},
+		{name: "step back", wall: -time.Hour, wantStep: 0},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			wall := time.Date(2025, 1, 1, 12, 0, 0, 0, time.UTC)
+			var suspended time.Duration
+			e := newTestEngine(t, func(c *Config) {
+				c.Now = func() time.Time { return wall }
+				c.MinCadence = 10 * time.Minute
+			})
+			d := newDispatcher(e)
+			d.suspended = func() time.Duration { return suspended }
+			prev := d.readClock()
+			wall = wall.Add(tc.wall)
+			suspended += tc.suspended
+			d.noteClock(context.Background(), prev)
+			// The real time between the two readings is a few microseconds
+			// of this test: well under the 10ms a step must exceed.
+			got := d.steps.since(prev.wall)
+			if diff := got - tc.wantStep; diff < -minStep || diff > minStep {
+				t.Errorf("remembered step %v, want %v", got, tc.wantStep)
 			}
 		})
 	}
