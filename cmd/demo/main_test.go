@@ -92,12 +92,15 @@ var (
 	secretRE = regexp.MustCompile(`(?m)^callback signing secret \([^)]*\): (\S+)$`)
 )
 
-// startDemo starts the binary on 127.0.0.1:0 with the given database and
-// extra flags, and reads the URL (and key and secret, when printed) from
-// its output.
+// startDemo starts the binary on 127.0.0.1:0 with the given SQLite file
+// (none when db is empty: args then name the store) and extra flags, and
+// reads the URL (and key and secret, when printed) from its output.
 func startDemo(t *testing.T, db string, args ...string) *demo {
 	t.Helper()
-	args = append([]string{"-addr", "127.0.0.1:0", "-db", db}, args...)
+	if db != "" {
+		args = append([]string{"-db", db}, args...)
+	}
+	args = append([]string{"-addr", "127.0.0.1:0"}, args...)
 	cmd := exec.Command(demoBinary(t), args...)
 	pr, pw := io.Pipe()
 	cmd.Stdout = pw
