@@ -83,12 +83,12 @@ type tod struct {
 	Clock   string   `parser:"| @Clock"`
 	Noon    string   `parser:"| @NoonWord"`
 	Num     string   `parser:"| @Number"`
-	Half    *hourRef `parser:"| 'half' ('past' | 'after') @@"`
-	QPast   *hourRef `parser:"| 'quarter' ('past' | 'after') @@"`
-	QTo     *hourRef `parser:"| 'quarter' ('to' | 'before' | 'till' | 'of') @@"`
 	DarkH   *numWord `parser:"| @@ 'dark'"`
 	DarkM   *numWord `parser:"  @@"`
-	Word    *numWord `parser:"| @@ )"`
+	Word    *numWord `parser:"| @@"`
+	Half    *hourRef `parser:"| 'half' ('past' | 'after') @@"`
+	QPast   *hourRef `parser:"| 'quarter' ( ('past' | 'after') @@"`
+	QTo     *hourRef `parser:"  | ('to' | 'before' | 'till' | 'of') @@ ) )"`
 	Special string   `parser:"@NoonWord?"`
 	OClock  string   `parser:"@OClock?"`
 	WordMer string   `parser:"@Meridiem?"`
@@ -116,17 +116,17 @@ type numWord struct {
 // "between minutes 0 and 59".
 type windowClause struct {
 	Pos      lexer.Position
-	Business string `parser:"( ('during' | 'in' | 'within' | 'only' 'during')? ('business' | 'office' | 'working' | 'work') @'hours'"`
-	HourFrom string `parser:"| 'between' 'the' @Ordinal 'and' 'the'?"`
-	HourTo   string `parser:"  @Ordinal 'hour' ('of' 'the'? 'day')?"`
-	MinFrom  string `parser:"| 'between' ('minutes' | 'minute') @Number 'and'"`
-	MinTo    string `parser:"  @Number"`
-	From     *tod   `parser:"| 'between' 'hours'? @@ 'and'"`
-	To       *tod   `parser:"  @@"`
+	HourFrom string `parser:"( 'between' ( 'the' @Ordinal 'and' 'the'?"`
+	HourTo   string `parser:"    @Ordinal 'hour' ('of' 'the'? 'day')?"`
+	MinFrom  string `parser:"  | ('minutes' | 'minute') @Number 'and'"`
+	MinTo    string `parser:"    @Number"`
+	From     *tod   `parser:"  | 'hours'? @@ 'and'"`
+	To       *tod   `parser:"    @@ )"`
 	From2    *tod   `parser:"| 'from' 'hours'? @@ RangeSep"`
 	To2      *tod   `parser:"  @@"`
 	After    *tod   `parser:"| 'after' @@ 'and'? 'before'"`
 	Before   *tod   `parser:"  @@"`
+	Business string `parser:"| ('during' | 'in' | 'within' | 'only' 'during')? ('business' | 'office' | 'working' | 'work') @'hours'"`
 	From3    *tod   `parser:"| @@ RangeSep"`
 	To3      *tod   `parser:"  @@ )"`
 }
@@ -172,9 +172,9 @@ type dayItem struct {
 // fri", "tuesday through friday", "on weekdays", "only on the weekend".
 type dowClause struct {
 	Pos    lexer.Position
-	Prefix string     `parser:"@('or' 'on' | 'if' 'it' 'falls' 'on' | 'on' | 'every' | 'each' | 'only' 'on' | 'only' | 'from')? ('the' | 'a')?"`
+	Prefix string     `parser:"@('every' | 'on' | 'from' | 'each' | 'only' 'on' | 'only' | 'or' 'on' | 'if' 'it' 'falls' 'on')? ('the' | 'a')?"`
 	Items  []*dayItem `parser:"@@ ( Sep+ ('the' | 'on')? @@ )*"`
-	Week   bool       `parser:"@('of' 'the'? 'week' | 'of' 'every' 'week' | 'each' 'week' | 'every' 'week')?"`
+	Week   bool       `parser:"@('of' ('the'? 'week' | 'every' 'week') | 'each' 'week' | 'every' 'week')?"`
 }
 
 // dowExceptClause removes days: "except sundays", "but not on weekends".
@@ -211,7 +211,7 @@ type nthDowClause struct {
 	Pos      lexer.Position
 	Link     string    `parser:"( @('or' 'on' | 'if' 'it' 'falls' 'on')?"`
 	Items    []*nthDow `parser:"  ('on' | 'every' | 'each')? 'the'? @@ ( Sep+ ('the')? @@ )*"`
-	OfMonth  bool      `parser:"  @('of' ('the' | 'every' | 'each' | 'a')? 'month' | 'in' 'the' 'month' | 'of' 'each' 'month')?"`
+	OfMonth  bool      `parser:"  @('of' ('the' | 'every' | 'each' | 'a')? 'month' | 'in' 'the' 'month')?"`
 	Instance *nthWord  `parser:"| 'on' 'the' @@ 'day'? 'instance' )"`
 }
 
@@ -242,7 +242,7 @@ type monthItem struct {
 // "only in may, june and july", "every december", "of march".
 type monthClause struct {
 	Pos    lexer.Position
-	Prefix string       `parser:"( @('in' 'the' 'month' 'of'?) | @('in' 'the' 'months' 'of'?) | @('only' ('in' | 'during')) | @('in' | 'during' | 'of' | 'every' | 'each' | 'from' | 'on' | 'through') )?"`
+	Prefix string       `parser:"@('in' ('the' ('month' | 'months') 'of'?)? | 'only' ('in' | 'during') | 'during' | 'of' | 'every' | 'each' | 'from' | 'on' | 'through')?"`
 	Items  []*monthItem `parser:"@@ ( Sep+ @@ )*"`
 }
 
@@ -329,7 +329,7 @@ type domClause struct {
 	The     bool       `parser:"@'the'?"`
 	Items   []*domItem `parser:"@@ ( Sep+ 'the'? @@ )*"`
 	DayWord bool       `parser:"@('day' | 'days')?"`
-	OfMonth bool       `parser:"@('of' ('the' | 'every' | 'each' | 'a')? 'month' | 'in' 'a' 'month' | 'of' 'each' 'month' | 'of' 'every' 'month' | 'every' 'month' | 'each' 'month')?"`
+	OfMonth bool       `parser:"@('of' ('the' | 'every' | 'each' | 'a')? 'month' | 'in' 'a' 'month' | 'every' 'month' | 'each' 'month')?"`
 }
 
 // domBetweenClause is "between day 11 and 26 of the month".
@@ -418,5 +418,5 @@ type refusalClause struct {
 // "run", "please", "the job", ",".
 type fillerClause struct {
 	Pos  lexer.Position
-	Word string `parser:"@(',' | '.' | ';' | '!' | ':' | '-' | 'and' | 'also' | 'then' | 'run' | 'runs' | 'running' | 'fire' | 'fires' | 'execute' | 'executes' | 'trigger' | 'triggers' | 'schedule' | 'scheduled' | 'repeat' | 'repeats' | 'repeating' | 'it' | 'this' | 'please' | 'should' | 'once' | 'at' | 'on' | 'only' | 'just' | 'the' | 'every' | 'each' | 'a' ('job' | 'task' | 'command') | 'job' | 'task' | 'command' | 'time' | 'of' | 'in')"`
+	Word string `parser:"@(',' | 'run' | 'and' | 'every' | 'in' | 'at' | 'once' | 'of' | '.' | ';' | '!' | ':' | '-' | 'also' | 'then' | 'runs' | 'running' | 'fire' | 'fires' | 'execute' | 'executes' | 'trigger' | 'triggers' | 'schedule' | 'scheduled' | 'repeat' | 'repeats' | 'repeating' | 'it' | 'this' | 'please' | 'should' | 'on' | 'only' | 'just' | 'the' | 'each' | 'a' ('job' | 'task' | 'command') | 'job' | 'task' | 'command' | 'time')"`
 }
