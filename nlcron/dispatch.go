@@ -156,8 +156,9 @@ func tokenName(t lexer.TokenType) string {
 }
 
 // keys returns, for the next few tokens, the names the member sets use:
-// the token type and the lower-case text. rest is left after them.
-func keys(lex *lexer.PeekingLexer, out *[4][2]string, rest *lexer.PeekingLexer) int {
+// the token type and the lower-case text, and the tokens' type indexes.
+// rest is left after them.
+func keys(lex *lexer.PeekingLexer, out *[4][2]string, rest *lexer.PeekingLexer, types *[4]int) int {
 	n := 0
 	*rest = *lex
 	for n < len(out) {
@@ -166,49 +167,114 @@ func keys(lex *lexer.PeekingLexer, out *[4][2]string, rest *lexer.PeekingLexer) 
 		}
 		tok := rest.Next()
 		out[n][0] = tokenName(tok.Type)
-		out[n][1] = lower(tok.Value)
+		out[n][1] = keyText(tok.Value)
+		types[n] = tokenTypeIndex(tok.Type)
 		n++
 	}
 	return n
 }
 
-// lower is an ASCII strings.ToLower that does not allocate for words
-// already in lower case.
-func lower(s string) string {
+// keyText is the lower-case form of a token's text as the member sets
+// spell it. Text with upper-case letters is looked up in keyWords rather
+// than lowered into a new string; a word no member set names needs no
+// exact key, so it gets "", which matches nothing.
+func keyText(s string) string {
 	for i := range len(s) {
 		if c := s[i]; c >= 'A' && c <= 'Z' {
-			return strings.ToLower(s)
+			var buf [32]byte
+			if len(s) > len(buf) {
+				return ""
+			}
+			for j := range len(s) {
+				c := s[j]
+				if c >= 'A' && c <= 'Z' {
+					c += 'a' - 'A'
+				}
+				buf[j] = c
+			}
+			return keyWords[string(buf[:len(s)])]
 		}
 	}
 	return s
 }
 
-// startMasks maps a token key (type name or lower-case text) to the set
-// of members, as bits indexed by position in members, that list it among
-// their first tokens or their prefix words. parseClause looks each key up
+// memberMasks is, for one key, the set of members, as bits indexed by
+// position in members, that list it among their first tokens and among
+// their prefix words.
+type memberMasks struct{ first, prefix uint64 }
+
+// wordMasks holds the memberMasks of lower-case words and punctuation,
+// typeFirst the first-token member sets of token types by
+// tokenTypeIndex, and keyWords every word any member set names (first,
+// prefix, follow or ahead), for keyText. parseClause looks each token up
 // once per clause instead of once per member.
-var firstMask, prefixMask = func() (map[string]uint64, map[string]uint64) {
+var wordMasks, typeFirst, keyWords = func() (map[string]memberMasks, []uint64, map[string]string) {
 	if len(members) > 64 {
 		panic("nlcron: more than 64 clause members")
 	}
-	first, prefix := map[string]uint64{}, map[string]uint64{}
-	for i, m := range members {
-		for k := range m.first {
-			first[k] |= 1 << i
+	words := map[string]memberMasks{}
+	types := make([]uint64, len(tokenTypeNames)+1)
+	names := map[string]string{}
+	typeIndex := func(k string) int {
+		for i, n := range tokenTypeNames {
+			if n == k {
+				return i
+			}
 		}
-		for k := range m.prefix {
-			prefix[k] |= 1 << i
+		return -1
+	}
+	addName := func(k string) {
+		if typeIndex(k) < 0 {
+			names[k] = k
 		}
 	}
-	return first, prefix
+	for i, m := range members {
+		for k := range m.first {
+			if t := typeIndex(k); t >= 0 {
+				types[t] |= 1 << i
+			} else {
+				w := words[k]
+				w.first |= 1 << i
+				words[k] = w
+			}
+			addName(k)
+		}
+		for k := range m.prefix {
+			w := words[k]
+			w.prefix |= 1 << i
+			words[k] = w
+			addName(k)
+		}
+		for _, set := range m.follow {
+			for k := range set {
+				addName(k)
+			}
+		}
+		for _, next := range m.ahead {
+			for _, k := range next {
+				addName(k)
+			}
+		}
+	}
+	return words, types, names
 }()
+
+// tokenTypeIndex is t's index in tokenTypeNames, or len(tokenTypeNames)
+// for EOF and unknown types.
+func tokenTypeIndex(t lexer.TokenType) int {
+	if i := int(tWhitespace - t); i >= 0 && i < len(tokenTypeNames) {
+		return i
+	}
+	return len(tokenTypeNames)
+}
 
 // startKeys is the lookahead of one clause with its keys' member sets.
 type startKeys struct {
 	k      [4][2]string
 	n      int
-	first  [4][2]uint64       // firstMask of k[i][0] and k[i][1]
-	prefix [4]uint64          // prefixMask of k[i][1]
+	types  [4]int             // tokenTypeIndex of the tokens
+	first  [4][2]uint64       // first-token member sets of k[i][0] and k[i][1]
+	prefix [4]uint64          // prefix member set of k[i][1]
 	rest   lexer.PeekingLexer // the tokens after k
 }
 
@@ -251,7 +317,7 @@ func (s *startKeys) keyAfter(i int, names []string) bool {
 	rest := s.rest
 	for !rest.Peek().EOF() {
 		tok := rest.Next()
-		typ, text := tokenName(tok.Type), lower(tok.Value)
+		typ, text := tokenName(tok.Type), keyText(tok.Value)
 		for _, name := range names {
 			if typ == name || text == name {
 				return true
@@ -265,14 +331,15 @@ func (s *startKeys) keyAfter(i int, names []string) bool {
 // with the next tokens, in member order.
 func parseClause(lex *lexer.PeekingLexer) (clause, error) {
 	var s startKeys
-	s.n = keys(lex, &s.k, &s.rest)
+	s.n = keys(lex, &s.k, &s.rest, &s.types)
 	if s.n == 0 {
 		return nil, participle.NextMatch
 	}
 	for i := range s.n {
-		s.first[i][0] = firstMask[s.k[i][0]]
-		s.first[i][1] = firstMask[s.k[i][1]]
-		s.prefix[i] = prefixMask[s.k[i][1]]
+		w := wordMasks[s.k[i][1]]
+		s.first[i][0] = typeFirst[s.types[i]]
+		s.first[i][1] = w.first
+		s.prefix[i] = w.prefix
 	}
 	for i := range members {
 		if !s.mayStart(i) {
@@ -290,6 +357,7 @@ type fastPhrase phrase
 
 // Parse implements participle.Parseable.
 func (p *fastPhrase) Parse(lex *lexer.PeekingLexer) error {
+	p.Clauses = make([]clause, 0, 4) // most phrases have at most four
 	for {
 		c, err := parseClause(lex)
 		if err == participle.NextMatch {
