@@ -89,8 +89,27 @@ var wordClass = func() map[string]lexer.TokenType {
 	add(tOrdWord, "first third fourth fifth sixth seventh eighth ninth tenth eleventh twelfth thirteenth fourteenth fifteenth sixteenth seventeenth eighteenth nineteenth twentieth thirtieth last")
 	add(tAbbrev, "est edt et cst cdt ct mst mdt mt pst pdt pt akst hst ist bst cet cest eet eest msk jst kst aest aedt acst awst nzst nzdt sgt hkt ast adt nst brt sast pkt pht")
 	add(tAdverb, "hourly daily nightly weekly monthly yearly annually quarterly everyday fortnightly biweekly bimonthly semimonthly biannually semiannually")
+	for w := range m {
+		if len(w) > 16 {
+			panic("nlcron: wordClassOf's buffer is shorter than " + w)
+		}
+	}
 	return m
 }()
+
+// wordClassOf looks the letters w up in wordClass in any case, without
+// building a lower-case copy.
+func wordClassOf(w string) (lexer.TokenType, bool) {
+	var buf [16]byte // longer than any word in wordClass
+	if len(w) > len(buf) {
+		return 0, false
+	}
+	for i := range len(w) {
+		buf[i] = w[i] | 0x20 // w is ASCII letters
+	}
+	t, ok := wordClass[string(buf[:len(w)])]
+	return t, ok
+}
 
 var durUnits = map[string]bool{"min": true, "mins": true, "hr": true, "hrs": true, "mo": true, "sec": true, "secs": true,
 	"s": true, "m": true, "h": true, "d": true, "w": true}
@@ -245,7 +264,7 @@ func offsetLen(s string, i int) int {
 		if i+3 > len(s) {
 			return 0
 		}
-		if w := strings.ToLower(s[i : i+3]); w != "utc" && w != "gmt" {
+		if w := s[i : i+3]; !strings.EqualFold(w, "utc") && !strings.EqualFold(w, "gmt") {
 			return 0
 		}
 		j := i + 3
@@ -383,12 +402,16 @@ func numberToken(s string, i int) (int, lexer.TokenType) {
 	for k < len(s) && isLetter(s[k]) {
 		k++
 	}
-	if k > j && boundary(s, k) {
-		suf := strings.ToLower(s[j:k])
-		if ordSuffixes[suf] {
+	if k > j && k-j <= 4 && boundary(s, k) { // the suffixes have at most four letters
+		var buf [4]byte
+		for x := j; x < k; x++ {
+			buf[x-j] = s[x] | 0x20 // ASCII letters
+		}
+		suf := buf[:k-j]
+		if ordSuffixes[string(suf)] {
 			return k - i, tOrdinal
 		}
-		if durUnits[suf] {
+		if durUnits[string(suf)] {
 			return k - i, tDur
 		}
 	}
@@ -401,28 +424,24 @@ func wordToken(s string, i int) (int, lexer.TokenType) {
 	for j < len(s) && isLetter(s[j]) {
 		j++
 	}
-	w := lower(s[i:j])
+	w := s[i:j]
 	// Multi-word and punctuated forms first.
-	switch w {
-	case "in":
+	switch {
+	case len(w) == 2 && (strings.EqualFold(w, "in") || strings.EqualFold(w, "at")):
 		if n := dayPartLen(s, i); n > 0 {
 			return n, tDayPart
 		}
-	case "at":
-		if n := dayPartLen(s, i); n > 0 {
-			return n, tDayPart
-		}
-	case "a", "p":
+	case len(w) == 1 && (w[0]|0x20 == 'a' || w[0]|0x20 == 'p'):
 		if n := meridiemLen(s, i); n > 0 {
 			return n, tMeridiem
 		}
-	case "o":
+	case len(w) == 1 && w[0]|0x20 == 'o':
 		if n := oclockLen(s, i); n > 0 {
 			return n, tOClock
 		}
 	}
 	if boundary(s, j) {
-		if t, ok := wordClass[w]; ok {
+		if t, ok := wordClassOf(w); ok {
 			return j - i, t
 		}
 	}
