@@ -48,6 +48,35 @@ type Store interface {
 	// NextDue returns the earliest non-zero NextRunAt among active
 	// schedules, or the zero time if there is none. It must be O(log n) or better.
 	NextDue(ctx context.Context) (time.Time, error)
+	// PruneBefore deletes history older than before, at most limit records
+	// per call (runs and occurrences together), and returns how many it
+	// deleted. The records it deletes are
+	//   - runs that ended (completed or failed) with a FinishedAt strictly
+	//     before before, whatever their account, and whether or not their
+	//     schedule still exists;
+	//   - occurrences whose [Occurrence.LastFire] is strictly before before:
+	//     a span is kept until its last fire time is that old, even if it
+	//     began earlier.
+	//
+	// Queued and in-progress runs are never deleted, nor are schedules (a
+	// schedule's LastRunAt, NextRunAt and the rest are left as they are).
+	// A count below limit means nothing else was eligible, except records
+	// another caller held at that moment (a concurrent PruneBefore, or a
+	// run being requeued): callers prune in batches until a call deletes
+	// fewer than limit. Several callers may prune at once (replicas
+	// sharing a store): each record is deleted once, and a run requeued at
+	// the same moment is either requeued or deleted, never both. limit <= 0
+	// deletes nothing.
+	//
+	// Each call is one bounded atomic step (a cancelled ctx leaves the
+	// data as it was) and must not scan the records it keeps: stores index
+	// runs by FinishedAt and occurrences by their last fire time.
+	//
+	// Deleting the (schedule id, fire time) of an old fire does not weaken
+	// exactly-once: the engine never asks to run a fire at or before the
+	// schedule's LastRunAt, which only moves forward (see "Retention" in
+	// the package documentation).
+	PruneBefore(ctx context.Context, before time.Time, limit int) (int, error)
 }
 
 // ScheduleStore persists schedules.

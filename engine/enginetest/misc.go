@@ -245,6 +245,8 @@ func testContextCancelled(t *testing.T, st engine.Store) {
 			_, err := st.ExpireLeases(ctx, t0.Add(time.Hour), "expired")
 			return err
 		}},
+		// Would delete the occurrence at t0-1h.
+		{"PruneBefore", func(ctx context.Context) error { _, err := st.PruneBefore(ctx, t0, 100); return err }},
 	}
 	if hasKeys {
 		ops = append(ops,

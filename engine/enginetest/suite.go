@@ -69,6 +69,9 @@ func TestStore(t *testing.T, newStore func(t *testing.T) engine.Store) {
 		{"RequeueRun", testRequeueRun},
 		{"TimeRoundTrip", testTimeRoundTrip},
 		{"VarsNilVersusEmpty", testVarsNilVersusEmpty},
+		{"PruneBefore", testPruneBefore},
+		{"PruneLimit", testPruneLimit},
+		{"PruneConcurrent", testPruneConcurrent},
 		{"ContextCancelled", testContextCancelled},
 		{"KeyStore", testKeyStore},
 	}

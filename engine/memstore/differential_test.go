@@ -45,6 +45,7 @@ type diffRun struct {
 	runOwner  map[string]string
 	seq       int64
 	now       time.Time
+	pruned    int // records PruneBefore deleted
 }
 
 var diffBase = time.Date(2031, 6, 1, 12, 0, 0, 0, time.UTC)
@@ -347,6 +348,21 @@ func (d *diffRun) run(ops int) {
 			g, gotErr := d.got.RequeueRun(ctx, d.runOwner[id], id, msg, d.now)
 			w, wantErr := d.want.RequeueRun(ctx, d.runOwner[id], id, msg, d.now)
 			d.check("RequeueRun", g, w, gotErr, wantErr)
+		case op < 94:
+			// Prune in batches, as the engine does, until a batch comes
+			// back short: both stores delete min(limit, what is eligible)
+			// per call, so the counts agree call by call.
+			before := d.now.Add(-time.Duration(d.rng.IntN(60)) * time.Second)
+			limit := d.rng.IntN(5)
+			for {
+				g, gotErr := d.got.PruneBefore(ctx, before, limit)
+				w, wantErr := d.want.PruneBefore(ctx, before, limit)
+				d.check("PruneBefore", g, w, gotErr, wantErr)
+				d.pruned += g
+				if g < limit || limit == 0 || gotErr != nil {
+					break
+				}
+			}
 		case op < 99:
 			hash, account := fmt.Sprint(d.rng.IntN(5)), d.pick(d.accounts)
 			d.check("PutKey", nil, nil, d.got.PutKey(ctx, hash, account), d.want.PutKey(ctx, hash, account))
@@ -362,6 +378,10 @@ func (d *diffRun) run(ops int) {
 		}
 	}
 	d.compareAll()
+	if d.pruned == 0 {
+		d.t.Errorf("%d operations pruned nothing: the pruning ops test nothing", ops)
+	}
+	d.t.Logf("%d records pruned", d.pruned)
 }
 
 // claim runs ClaimDue on both stores with the same decisions.

@@ -75,6 +75,10 @@ type Store struct {
 	queued    []queueEntry        // min-heap of queued runs
 	leased    map[uint32]struct{} // in-progress runs
 
+	runFree []uint32 // run slots freed by pruning, reused first
+
+	prune pruneState // see prune.go
+
 	keys map[string]uint32 // API key hash -> account handle
 }
 
@@ -462,11 +466,14 @@ func (st *Store) addOccurrence(s *sched, o engine.Occurrence, r *engine.Run, rk 
 		span:     span,
 	})
 	st.occLists[s.occ] = list
+	last := fire
 	if span {
+		last = micros(o.Through)
 		spans := st.occSpans[s.occ]
 		j, _ := slices.BinarySearchFunc(spans, fire, func(x occSpan, t int64) int { return cmpInt(x.fire, t) })
-		st.occSpans[s.occ] = slices.Insert(spans, j, occSpan{fire: fire, through: micros(o.Through), count: int64(o.Count)})
+		st.occSpans[s.occ] = slices.Insert(spans, j, occSpan{fire: fire, through: last, count: int64(o.Count)})
 	}
+	st.noteOccurrence(s.occ, last)
 	return true
 }
 
@@ -491,6 +498,7 @@ func (st *Store) dropOccurrences(s *sched) {
 	}
 	st.occLists[s.occ] = nil
 	delete(st.occSpans, s.occ)
+	st.forgetOccurrences(s.occ)
 	st.occFree = append(st.occFree, s.occ)
 	s.occ = 0
 }

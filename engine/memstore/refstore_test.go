@@ -667,3 +667,54 @@ func (h *refRunHeap) Pop() any {
 	*h = old[:len(old)-1]
 	return r
 }
+
+// PruneBefore implements [engine.Store]: ended runs oldest FinishedAt first
+// (then id), then occurrences oldest last fire first (then schedule id and
+// fire time).
+func (st *refStore) PruneBefore(ctx context.Context, before time.Time, limit int) (int, error) {
+	if err := ctx.Err(); err != nil {
+		return 0, fmt.Errorf("memstore: prune: %w", err)
+	}
+	if limit <= 0 {
+		return 0, nil
+	}
+	st.mu.Lock()
+	defer st.mu.Unlock()
+	var runs []*engine.Run
+	for _, r := range st.runs {
+		if (r.Status == engine.RunCompleted || r.Status == engine.RunFailed) && !r.FinishedAt.IsZero() && r.FinishedAt.Before(before) {
+			runs = append(runs, r)
+		}
+	}
+	slices.SortFunc(runs, func(a, b *engine.Run) int { return cmp.Or(a.FinishedAt.Compare(b.FinishedAt), cmp.Compare(a.ID, b.ID)) })
+	n := 0
+	for _, r := range runs {
+		if n == limit {
+			return n, nil
+		}
+		delete(st.runs, r.ID)
+		if r.ScheduleID != "" {
+			delete(st.runKeys, refRunKey{r.ScheduleID, refMicros(r.ScheduledFor)})
+		}
+		n++
+	}
+	var occ []engine.Occurrence
+	for _, e := range st.schedules {
+		for _, o := range e.occ {
+			if o.LastFire().Before(before) {
+				occ = append(occ, o)
+			}
+		}
+	}
+	slices.SortFunc(occ, func(a, b engine.Occurrence) int {
+		return cmp.Or(a.LastFire().Compare(b.LastFire()), cmp.Compare(a.ScheduleID, b.ScheduleID), a.FireTime.Compare(b.FireTime))
+	})
+	for _, o := range occ {
+		if n == limit {
+			break
+		}
+		delete(st.schedules[o.ScheduleID].occ, refMicros(o.FireTime))
+		n++
+	}
+	return n, nil
+}

@@ -111,8 +111,7 @@ type claimHint struct {
 
 // insertRun stores r, which checkNewRun accepted with keys k.
 func (st *Store) insertRun(r *engine.Run, k runKeys, hint *claimHint) {
-	slot := st.runs.grow()
-	st.extras.grow()
+	slot := st.newRunSlot()
 	x := st.runs.at(slot)
 	x.id = k.id
 	if k.idName {
@@ -193,6 +192,8 @@ func (st *Store) insertRun(r *engine.Run, k runKeys, hint *claimHint) {
 		st.queuePush(slot)
 	case hInProgress:
 		st.leased[slot] = struct{}{}
+	case hCompleted, hFailed:
+		st.noteEnded(slot)
 	}
 }
 
@@ -221,6 +222,8 @@ func (st *Store) setStatus(slot uint32, status uint32) {
 		st.queuePush(slot)
 	case hInProgress:
 		st.leased[slot] = struct{}{}
+	case hCompleted, hFailed:
+		st.noteEnded(slot)
 	}
 }
 

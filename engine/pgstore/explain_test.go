@@ -51,10 +51,12 @@ func TestExplain(t *testing.T) {
 			timestamptz '2030-01-01' + (i % 86400) * interval '1 second', 1
 		FROM generate_series(1, $1::int) i;
 		INSERT INTO runs (id, account_id, chat_id, schedule_id, status, results, error, last_agent_message,
-			bundle, toolhouse_id, vars, callback_url, scheduled_for, created_at, updated_at, attempt, lease_owner)
+			bundle, toolhouse_id, vars, callback_url, scheduled_for, created_at, updated_at, attempt, lease_owner,
+			finished_at)
 		SELECT 'r' || lpad(i::text, 12, '0'), 'acct', 'chat', lpad((i * 5)::text, 12, '0'),
 			CASE WHEN i % 20 = 0 THEN 'queued' ELSE 'completed' END, NULL, '', '', 'default', 'default', NULL, '',
-			timestamptz '2029-12-31' + (i % 86400) * interval '1 second', now(), now(), 1, ''
+			timestamptz '2029-12-31' + (i % 86400) * interval '1 second', now(), now(), 1, '',
+			CASE WHEN i % 20 <> 0 THEN timestamptz '2029-12-31' + (i % 86400) * interval '1 second' + interval '1 minute' END
 		FROM generate_series(1, $1::int / 5) i;
 		INSERT INTO occurrences (schedule_id, account_id, fire_time, outcome, reason, run_id, recorded_at,
 			through_time, fire_count)
@@ -112,6 +114,12 @@ func TestExplain(t *testing.T) {
 			[]string{"occurrences_spans_idx"}, []string{"Seq Scan", "occurrences_pkey"}},
 		{"listOccurrences", q["listOccurrences"], []any{"000000000001", "acct", now.AddDate(0, 0, -1), now, 100},
 			[]string{"occurrences_pkey"}, []string{"Seq Scan"}},
+		// PruneBefore walks the old end of its index, stopping at the
+		// batch size, whatever share of the table is old.
+		{"pruneRuns", q["pruneRuns"], []any{now, 1000},
+			[]string{"LockRows", "Index Scan using runs_finished_idx", "Index Scan using runs_pkey"}, []string{"Seq Scan", "Sort"}},
+		{"pruneOccurrences", q["pruneOccurrences"], []any{now, 1000},
+			[]string{"LockRows", "Index Scan using occurrences_last_fire_idx", "Tid Scan"}, []string{"Seq Scan", "Sort"}},
 	}
 	check := func(stage string) {
 		for _, tc := range tests {

@@ -15,6 +15,7 @@ type queries struct {
 	insertRunsReturning, insertOccurrencesReturning, deleteRuns, deleteOccurrenceKeys string
 	putKey, accountForKey, countKeys                                                  string
 	finishRuns, createSchedules                                                       string
+	pruneRuns, pruneOccurrences                                                       string
 }
 
 func newQueries(prefix string) queries {
@@ -121,6 +122,19 @@ func newQueries(prefix string) queries {
 		nextDue: `SELECT next_run_at FROM _.schedules WHERE active AND next_run_at IS NOT NULL
 			ORDER BY next_run_at LIMIT 1`,
 
+		// PruneBefore: each deletes up to $2 rows, locked oldest first
+		// through the old end of its index (migration 0003), skipping rows
+		// another caller holds (a concurrent prune, a run being requeued).
+		// The locked rows cannot change before the DELETE finds them: runs
+		// by primary key, occurrences by their tuple id (a composite IN
+		// would be planned as a hash join over the whole table).
+		pruneRuns: `DELETE FROM _.runs WHERE id = ANY (ARRAY (SELECT id FROM _.runs
+				WHERE finished_at < $1 AND status IN ('completed', 'failed')
+				ORDER BY finished_at LIMIT $2 FOR UPDATE SKIP LOCKED))`,
+		pruneOccurrences: `DELETE FROM _.occurrences WHERE ctid = ANY (ARRAY (SELECT ctid FROM _.occurrences
+				WHERE coalesce(through_time, fire_time) < $1
+				ORDER BY coalesce(through_time, fire_time) LIMIT $2 FOR UPDATE SKIP LOCKED))`,
+
 		putKey: `INSERT INTO _.api_keys (hash, account_id) VALUES ($1, $2)
 			ON CONFLICT (hash) DO UPDATE SET account_id = excluded.account_id`,
 		accountForKey: `SELECT account_id FROM _.api_keys WHERE hash = $1`,
@@ -137,7 +151,7 @@ func newQueries(prefix string) queries {
 		&q.runStatus, &q.requeueRun, &q.acquireRuns, &q.renewLease, &q.expireLeases,
 		&q.listRuns, &q.claimDue, &q.insertRuns, &q.advanceSchedules, &q.nextDue, &q.putKey,
 		&q.insertRunsReturning, &q.insertOccurrencesReturning, &q.deleteRuns, &q.deleteOccurrenceKeys,
-		&q.accountForKey, &q.countKeys, &q.finishRuns, &q.createSchedules} {
+		&q.accountForKey, &q.countKeys, &q.finishRuns, &q.createSchedules, &q.pruneRuns, &q.pruneOccurrences} {
 		*p = r.Replace(*p)
 	}
 	return q

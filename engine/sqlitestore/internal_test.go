@@ -46,6 +46,8 @@ func TestQueryPlans(t *testing.T) {
 		{"ListRuns by schedule and status", listRunsSQL(true, true, false), 4, []string{"runs_schedule_created"}},
 		{"ListOccurrences", listOccurrencesSQL, 5, []string{"PRIMARY KEY", "INDEX occurrences_spans (schedule_id=? AND through_time>?)"}},
 		{"AccountForKey", accountForKeySQL, 1, []string{"PRIMARY KEY"}},
+		{"PruneBefore runs", pruneRunsSQL, 2, []string{"INDEX runs_ended (finished_at<?)"}},
+		{"PruneBefore occurrences", pruneOccurrencesSQL, 2, []string{"INDEX occurrences_last_fire (<expr><?)"}},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {

@@ -116,7 +116,7 @@ var writeQueries = []string{
 	deleteScheduleSQL, deleteOccurrencesSQL,
 	claimSelectSQL, activeRunSQL, occurrenceExistsSQL, runExistsSQL, advanceScheduleSQL,
 	insertRunSQL, requeueSelectSQL, requeueUpdateSQL, acquireRunsSQL, renewLeaseSQL,
-	finishRunSQL, expireLeasesSQL, putKeySQL,
+	finishRunSQL, expireLeasesSQL, putKeySQL, pruneRunsSQL, pruneOccurrencesSQL,
 }
 
 // writeTx runs fn in a write transaction of its own that holds the write
