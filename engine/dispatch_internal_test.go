@@ -180,6 +180,14 @@ func TestDecide(t *testing.T) {
 			next: at(1, 1, 0), now: at(1, 2, 30), lastRun: at(1, 2, 0), lastDisp: at(1, 2, 0),
 			want: claimSummary{NextRunAt: "01-01T03:00:00", LastRunAt: "01-01T02:00:00", LastDispatchedAt: "01-01T02:00:00"},
 		},
+		{
+			// Retention may have pruned the records of 01:00..05:00 (the
+			// store's unique rows are gone): LastRunAt alone keeps the
+			// catch-up from recording or running any of them again.
+			name: "catch-up over pruned fires up to the last run records and runs nothing", cron: "0 * * * *",
+			next: at(1, 1, 0), now: at(1, 5, 30), lastRun: at(1, 5, 0), lastDisp: at(1, 5, 0),
+			want: claimSummary{NextRunAt: "01-01T06:00:00", LastRunAt: "01-01T05:00:00", LastDispatchedAt: "01-01T05:00:00"},
+		},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {

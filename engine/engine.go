@@ -73,6 +73,13 @@ type Config struct {
 	// slack allowed between dispatch instants by the minimum-cadence rule.
 	// Default 1 second.
 	PollInterval time.Duration
+	// Retention is how long finished runs and occurrences are kept. When
+	// positive, [Engine.Run] prunes, every [PruneInterval](Retention),
+	// the runs that ended more than Retention ago and the occurrences
+	// whose last fire time is older than that (see "Retention" in the
+	// package documentation). Zero, the default, keeps everything for
+	// ever; negative is invalid.
+	Retention time.Duration
 	// WorkerID names this engine as a lease owner. Default: a random UUID.
 	WorkerID string
 	// Logger receives a record for every decision. Default: discard.
@@ -121,6 +128,15 @@ type Observer interface {
 	RunFinished(status RunStatus)
 	// Skipped reports each fire that was recorded as skipped, by reason.
 	Skipped(reason SkipReason)
+}
+
+// PruneObserver is an optional capability of an [Observer]: an Observer
+// that has it is told how many records each pruning pass deleted (see
+// [Config.Retention]).
+type PruneObserver interface {
+	// Pruned reports n records (runs and occurrences) deleted by one
+	// pruning pass; n > 0.
+	Pruned(n int)
 }
 
 // Engine turns schedules into runs and executes them. Create one with
@@ -173,6 +189,7 @@ func New(cfg Config) (*Engine, error) {
 		{"LeaseDuration", &cfg.LeaseDuration, DefaultLeaseDuration, false},
 		{"ShutdownGrace", &cfg.ShutdownGrace, DefaultShutdownGrace, false},
 		{"PollInterval", &cfg.PollInterval, DefaultPollInterval, false},
+		{"Retention", &cfg.Retention, 0, false},
 	} {
 		switch {
 		case *d.v == 0:
@@ -225,11 +242,11 @@ func (e *Engine) WorkerID() string { return e.cfg.WorkerID }
 // running.
 var ErrAlreadyRunning = errors.New("engine: already running")
 
-// Run dispatches due fires and executes queued runs until ctx ends. Then it
-// stops claiming fires and acquiring runs, lets in-flight runs finish for
-// up to [Config.ShutdownGrace], cancels those still running (they are
-// recorded as failed), waits for every goroutine it started, and returns
-// nil. Runners and OnRunFinished must return once their context is
+// Run dispatches due fires, executes queued runs and, if [Config.Retention]
+// is set, prunes old history, until ctx ends. Then it stops claiming fires
+// and acquiring runs, lets in-flight runs finish for up to
+// [Config.ShutdownGrace], cancels those still running (they are recorded
+// as failed), waits for every goroutine it started, and returns nil. Runners and OnRunFinished must return once their context is
 // cancelled, or Run cannot return.
 //
 // On start, Run first fails the runs whose lease expired (their engine
@@ -249,7 +266,8 @@ func (e *Engine) Run(ctx context.Context) error {
 		slog.String("cadence_policy", string(e.cfg.CadencePolicy)),
 		slog.Bool("allow_overlap", e.cfg.AllowOverlap),
 		slog.Duration("catch_up_window", e.cfg.CatchUpWindow),
-		slog.Int("max_concurrent_runs", e.cfg.MaxConcurrentRuns))
+		slog.Int("max_concurrent_runs", e.cfg.MaxConcurrentRuns),
+		slog.Duration("retention", e.cfg.Retention))
 
 	// runsCtx outlives ctx by the grace period: in-flight runs, lease
 	// renewals and the recording of their outcome use it.
@@ -259,6 +277,9 @@ func (e *Engine) Run(ctx context.Context) error {
 	var wg sync.WaitGroup
 	wg.Go(func() { e.dispatchLoop(ctx) })
 	wg.Go(func() { e.workLoop(ctx, runsCtx, cancelRuns) })
+	if e.cfg.Retention > 0 {
+		wg.Go(func() { e.pruneLoop(ctx) })
+	}
 	wg.Wait()
 	e.log.LogAttrs(context.WithoutCancel(ctx), slog.LevelInfo, "engine stopped", slog.String("worker", e.cfg.WorkerID))
 	return nil

@@ -192,6 +192,14 @@ type testObserver struct {
 	lags     []time.Duration
 	finished map[engine.RunStatus]int
 	skipped  map[engine.SkipReason]int
+	pruned   int
+}
+
+// Pruned makes testObserver an engine.PruneObserver.
+func (o *testObserver) Pruned(n int) {
+	o.mu.Lock()
+	o.pruned += n
+	o.mu.Unlock()
 }
 
 func (o *testObserver) DispatchLag(d time.Duration) {
