@@ -178,3 +178,96 @@ func BenchmarkMemoryPerRun(b *testing.B) {
 	b.ReportMetric(per, "B/run")
 	b.ReportMetric(0, "ns/op")
 }
+
+// runDay is a day of an engine over st: every schedule due by now gets one
+// occurrence and one run, which is acquired and finished (with a
+// one-message transcript) at now. It returns how many runs it made.
+func runDay(tb testing.TB, st *Store, now time.Time) int {
+	tb.Helper()
+	ctx := context.Background()
+	decide := claimer(now)
+	made := 0
+	for {
+		got, err := st.ClaimDue(ctx, now, 1000, decide)
+		if err != nil {
+			tb.Fatal(err)
+		}
+		if got == 0 {
+			return made
+		}
+		made += got
+		runs, err := st.AcquireRuns(ctx, "worker-1", now, now.Add(time.Minute), 1000)
+		if err != nil {
+			tb.Fatal(err)
+		}
+		for _, r := range runs {
+			if _, err := st.FinishRun(ctx, r.ID, "worker-1", engine.Finish{
+				Status:           engine.RunCompleted,
+				Results:          []engine.Message{{Role: "assistant", Content: "done"}},
+				LastAgentMessage: "done",
+				FinishedAt:       now,
+			}); err != nil {
+				tb.Fatal(err)
+			}
+		}
+	}
+}
+
+// pruneAll prunes everything before before, in batches as the engine does.
+func pruneAll(tb testing.TB, st *Store, before time.Time) int {
+	tb.Helper()
+	total := 0
+	for {
+		n, err := st.PruneBefore(context.Background(), before, 1000)
+		if err != nil {
+			tb.Fatal(err)
+		}
+		total += n
+		if n < 1000 {
+			return total
+		}
+	}
+}
+
+// Pruning gives memory back: what a day of runs and occurrences cost is
+// mostly freed when they are pruned, and the next days reuse the run
+// slots, so a store pruned every day stays at about one day's history
+// however many days it runs.
+func TestMemoryPruned(t *testing.T) {
+	if testing.Short() {
+		t.Skip("dispatches hundreds of thousands of runs")
+	}
+	n := 100_000 / raceScale
+	st := New()
+	fill(t, st, newPopulation(7), n)
+	base := heapAlloc()
+	day := func(i int) time.Time { return time.Date(2030, 1, 1+i, 23, 59, 30, 0, time.UTC) } // each schedule fires once a day
+
+	if got := runDay(t, st, day(0)); got != n {
+		t.Fatalf("day 0 made %d runs, want %d", got, n)
+	}
+	oneDay := float64(heapAlloc()-base) / float64(n)
+	if got := pruneAll(t, st, day(0).Add(time.Microsecond)); got != 2*n {
+		t.Fatalf("pruned %d records, want %d", got, 2*n)
+	}
+	kept := float64(heapAlloc()-base) / float64(n)
+	t.Logf("a day's history: %.0f B/run; after pruning it: %.0f B/run kept (the reusable run slot)", oneDay, kept)
+	if kept > 0.35*oneDay {
+		t.Errorf("pruning kept %.0f B of the %.0f B/run a day of history cost, want at most 35%%", kept, oneDay)
+	}
+	// Ten more days, each pruning the day before: memory stays at one
+	// day's history.
+	peak := 0.0
+	for i := 1; i <= 10; i++ {
+		if got := runDay(t, st, day(i)); got != n {
+			t.Fatalf("day %d made %d runs, want %d", i, got, n)
+		}
+		peak = max(peak, float64(heapAlloc()-base)/float64(n))
+		pruneAll(t, st, day(i).Add(time.Microsecond))
+	}
+	t.Logf("10 more days, pruned daily: peak %.0f B/run", peak)
+	if peak > 1.15*oneDay {
+		t.Errorf("peak %.0f B/run over 10 pruned days, want at most 115%% of one day's %.0f B/run", peak, oneDay)
+	}
+	runtime.KeepAlive(st)
+}
