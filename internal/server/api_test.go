@@ -220,6 +220,7 @@ func TestMetrics(t *testing.T) {
 			`nlcron_runs_finished_total{status="completed"} 2`,
 			`nlcron_runs_finished_total{status="failed"} 1`,
 			`nlcron_skipped_fires_total{reason="overlap"} 0`,
+			`nlcron_pruned_total 0`,
 			`nlcron_dispatch_lag_seconds_count 1`,
 			`nlcron_http_request_duration_seconds_bucket{route="POST /v1/agent-runs",le="+Inf"} 2`,
 			`go_goroutines`,

@@ -12,17 +12,22 @@ import (
 )
 
 // Metrics holds the server's Prometheus metrics in their own registry. It
-// implements [engine.Observer], so the same value is handed to the engine.
+// implements [engine.Observer] and [engine.PruneObserver], so the same
+// value is handed to the engine.
 type Metrics struct {
 	reg          *prometheus.Registry
 	dispatchLag  prometheus.Histogram
 	runsFinished *prometheus.CounterVec
 	skips        *prometheus.CounterVec
+	pruned       prometheus.Counter
 	requests     *prometheus.CounterVec
 	duration     *prometheus.HistogramVec
 }
 
-var _ engine.Observer = (*Metrics)(nil)
+var (
+	_ engine.Observer      = (*Metrics)(nil)
+	_ engine.PruneObserver = (*Metrics)(nil)
+)
 
 // NewMetrics creates the metrics and registers them, with the Go runtime and
 // process collectors, in a new registry.
@@ -42,6 +47,10 @@ func NewMetrics() *Metrics {
 			Name: "nlcron_skipped_fires_total",
 			Help: "Schedule fire times that did not start a run, by reason.",
 		}, []string{"reason"}),
+		pruned: prometheus.NewCounter(prometheus.CounterOpts{
+			Name: "nlcron_pruned_total",
+			Help: "Ended runs and occurrences deleted because they were older than the retention.",
+		}),
 		requests: prometheus.NewCounterVec(prometheus.CounterOpts{
 			Name: "nlcron_http_requests_total",
 			Help: "HTTP requests answered, by route pattern and status code.",
@@ -58,7 +67,7 @@ func NewMetrics() *Metrics {
 	for _, r := range []engine.SkipReason{engine.SkipOverlap, engine.SkipMinCadence, engine.SkipPaused, engine.SkipMissed} {
 		m.skips.WithLabelValues(string(r))
 	}
-	m.reg.MustRegister(m.dispatchLag, m.runsFinished, m.skips, m.requests, m.duration,
+	m.reg.MustRegister(m.dispatchLag, m.runsFinished, m.skips, m.pruned, m.requests, m.duration,
 		collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	return m
 }
@@ -73,6 +82,9 @@ func (m *Metrics) RunFinished(status engine.RunStatus) {
 
 // Skipped implements [engine.Observer].
 func (m *Metrics) Skipped(reason engine.SkipReason) { m.skips.WithLabelValues(string(reason)).Inc() }
+
+// Pruned implements [engine.PruneObserver].
+func (m *Metrics) Pruned(n int) { m.pruned.Add(float64(n)) }
 
 // Handler serves the metrics in the Prometheus text format.
 func (m *Metrics) Handler() http.Handler {

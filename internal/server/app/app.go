@@ -14,10 +14,12 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"math"
 	"net"
 	"net/http"
 	"net/url"
 	"os"
+	"strconv"
 	"strings"
 	"time"
 
@@ -34,6 +36,7 @@ type Options struct {
 	Postgres              string        // -postgres: URL; replaces -db
 	APIKeys               []string      // -api-key, repeatable
 	MinCadence            time.Duration // -min-cadence
+	Retention             time.Duration // -retention: 0 keeps history for ever
 	CadencePolicy         engine.CadencePolicy
 	AgentURL              string // -agent-url: webhook runner; "" = echo agent
 	AllowPrivateCallbacks bool
@@ -41,6 +44,50 @@ type Options struct {
 	RateLimit             float64 // -rate-limit: requests/s per key; 0 = none
 	RateBurst             int     // -rate-burst
 	LogLevel              slog.Level
+}
+
+// retentionFlag is a non-negative duration flag that also takes whole
+// days: "30d", as well as Go durations ("720h", "90m").
+type retentionFlag struct{ d *time.Duration }
+
+func (f retentionFlag) String() string {
+	if f.d == nil || *f.d == 0 {
+		return "0"
+	}
+	if *f.d%(24*time.Hour) == 0 {
+		return strconv.FormatInt(int64(*f.d/(24*time.Hour)), 10) + "d"
+	}
+	return f.d.String()
+}
+
+func (f retentionFlag) Set(v string) error {
+	d, err := parseRetention(v)
+	if err != nil {
+		return err
+	}
+	*f.d = d
+	return nil
+}
+
+// parseRetention parses a Go duration or a whole number of days ("30d").
+func parseRetention(v string) (time.Duration, error) {
+	var d time.Duration
+	if days, ok := strings.CutSuffix(v, "d"); ok {
+		n, err := strconv.ParseInt(days, 10, 64)
+		if err != nil || n < 0 || n > math.MaxInt64/int64(24*time.Hour) {
+			return 0, fmt.Errorf("%q is not a whole number of days (like 30d) nor a duration (like 720h)", v)
+		}
+		d = time.Duration(n) * 24 * time.Hour
+	} else {
+		var err error
+		if d, err = time.ParseDuration(v); err != nil {
+			return 0, fmt.Errorf("%q is not a whole number of days (like 30d) nor a duration (like 720h)", v)
+		}
+	}
+	if d < 0 {
+		return 0, fmt.Errorf("%q is negative", v)
+	}
+	return d, nil
 }
 
 // stringList is a repeatable string flag.
@@ -62,6 +109,7 @@ func ParseFlags(args []string, out io.Writer) (Options, error) {
 	fs.StringVar(&o.Postgres, "postgres", "", "PostgreSQL URL; use PostgreSQL instead of SQLite")
 	fs.Var(&keys, "api-key", "an API key to accept, each its own account (repeatable); without one, a key is generated on first start and printed once")
 	fs.DurationVar(&o.MinCadence, "min-cadence", engine.DefaultMinCadence, "shortest time between two runs of one schedule")
+	fs.Var(retentionFlag{&o.Retention}, "retention", "delete runs that ended and occurrences older than this (a duration like 720h, or days like 30d); 0 keeps them for ever")
 	fs.StringVar(&policy, "cadence-policy", string(engine.CadenceClamp), "what to do with cadences more frequent than -min-cadence: clamp (accept, skip fires that come too soon) or reject (answer 422)")
 	fs.StringVar(&o.AgentURL, "agent-url", "", "agent service URL for the webhook runner (default: the built-in echo agent)")
 	fs.BoolVar(&o.AllowPrivateCallbacks, "allow-private-callbacks", false, "allow callback URLs on loopback, private and link-local addresses (for tests)")
@@ -161,7 +209,7 @@ func Main(ctx context.Context, o Options, stdout io.Writer) error {
 	metrics := server.NewMetrics()
 	eng, err := engine.New(engine.Config{
 		Store: store, Runner: runner, MinCadence: o.MinCadence, CadencePolicy: o.CadencePolicy,
-		Logger: log, Observer: metrics, OnRunFinished: notifier.RunFinished,
+		Retention: o.Retention, Logger: log, Observer: metrics, OnRunFinished: notifier.RunFinished,
 	})
 	if err != nil {
 		return err

@@ -3,6 +3,7 @@ package app_test
 import (
 	"io"
 	"log/slog"
+	"strings"
 	"testing"
 	"time"
 
@@ -27,13 +28,19 @@ func TestParseFlags(t *testing.T) {
 			"-addr", "127.0.0.1:0", "-postgres", "postgres://x@localhost/db", "-api-key", "k1", "-api-key", "k2",
 			"-min-cadence", "1m", "-cadence-policy", "REJECT", "-agent-url", "http://127.0.0.1:9000/agent",
 			"-allow-private-callbacks", "-callback-secret", "s", "-rate-limit", "0", "-rate-burst", "5", "-log-level", "debug",
+			"-retention", "720h",
 		}, func(o *app.Options) {
 			*o = app.Options{
 				Addr: "127.0.0.1:0", DB: "nlcron.db", Postgres: "postgres://x@localhost/db", APIKeys: []string{"k1", "k2"},
 				MinCadence: time.Minute, CadencePolicy: engine.CadenceReject, AgentURL: "http://127.0.0.1:9000/agent",
 				AllowPrivateCallbacks: true, CallbackSecret: "s", RateLimit: 0, RateBurst: 5, LogLevel: slog.LevelDebug,
+				Retention: 720 * time.Hour,
 			}
 		}},
+		{"retention in days", []string{"-retention", "30d"}, func(o *app.Options) { o.Retention = 30 * 24 * time.Hour }},
+		{"retention 0 keeps everything", []string{"-retention", "0"}, func(o *app.Options) {}},
+		{"retention 0d", []string{"-retention", "0d"}, func(o *app.Options) {}},
+		{"retention as a Go duration", []string{"-retention", "36h30m"}, func(o *app.Options) { o.Retention = 36*time.Hour + 30*time.Minute }},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Setenv("NLCRON_CALLBACK_SECRET", "")
@@ -47,5 +54,16 @@ func TestParseFlags(t *testing.T) {
 				t.Errorf("ParseFlags(%q) mismatch (-want +got):\n%s", tc.args, diff)
 			}
 		})
+	}
+}
+
+func TestParseFlagsRetentionErrors(t *testing.T) {
+	t.Parallel()
+	for _, v := range []string{"-1h", "-2d", "30", "1.5d", "d", "30days", "9999999999d"} {
+		if _, err := app.ParseFlags([]string{"-retention", v}, io.Discard); err == nil {
+			t.Errorf("ParseFlags(-retention %q) succeeded, want an error", v)
+		} else if !strings.Contains(err.Error(), "-retention") {
+			t.Errorf("ParseFlags(-retention %q): %v, want an error naming the flag", v, err)
+		}
 	}
 }
