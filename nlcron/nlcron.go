@@ -18,8 +18,19 @@ type Result struct {
 // Parse turns an English schedule phrase into a cron expression.
 func Parse(phrase string, opts ...Option) (Result, error) {
 	o := options{loc: time.UTC}
+	if len(opts) > 0 {
+		o = applyOptions(opts)
+	}
+	return parse(phrase, o)
+}
+
+// applyOptions applies opts to the defaults. It is separate from Parse
+// because the options take a pointer, which moves the value it points at
+// to the heap: without options, Parse allocates nothing for them.
+func applyOptions(opts []Option) options {
+	o := options{loc: time.UTC}
 	for _, opt := range opts {
 		opt(&o)
 	}
-	return parse(phrase, o)
+	return o
 }
