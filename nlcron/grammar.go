@@ -10,6 +10,11 @@ import (
 // clause is one of the types below; translate.go turns the clauses into
 // cron fields, so that the grammar stays declarative.
 //
+// A node has a Pos field only when translation reports errors at it:
+// participle fills Pos by boxing the position, an allocation for every
+// node it builds, so numWord, unitWord, dayItem, hourItem and nthDow,
+// whose errors are reported at their clause, have none.
+//
 // Alternatives are tried in order and the first that matches wins (PEG
 // style), so longer and more specific forms come first. Participle tries
 // each alternative in turn, copying its parse state for every try, so
@@ -106,7 +111,6 @@ type hourRef struct {
 
 // numWord is a number written in words, "zero" to "fifty-nine".
 type numWord struct {
-	Pos   lexer.Position
 	Words []string `parser:"@NumWord ('-'? @NumWord)?"`
 }
 
@@ -140,7 +144,6 @@ type hoursClause struct {
 
 // hourItem is an hour or a range of hours in an hoursClause.
 type hourItem struct {
-	Pos  lexer.Position
 	From *tod `parser:"@@"`
 	To   *tod `parser:"( RangeSep @@ )?"`
 }
@@ -161,7 +164,6 @@ type domStepClause struct {
 // dayItem is a day of the week or a range of them: "monday", "mon-fri",
 // "weekdays", "the weekend", "business days".
 type dayItem struct {
-	Pos      lexer.Position
 	Day      string `parser:"( @DayName ( RangeSep"`
 	To       string `parser:"  @DayName )?"`
 	Weekdays bool   `parser:"| @('weekdays' | 'weekday' (?! 'nearest' | 'closest') | 'workdays' | 'workday' | 'weekday' 'days' | 'business' ('days' | 'day') | 'working' ('days' | 'day') | 'work' ('days' | 'day'))"`
@@ -199,7 +201,6 @@ type nthWord struct {
 
 // nthDow is "2nd and 4th thursday", "last friday", "first monday".
 type nthDow struct {
-	Pos lexer.Position
 	Nth []*nthWord `parser:"@@ ( Sep+ ('the')? @@ )*"`
 	Day string     `parser:"@DayName"`
 }
@@ -255,7 +256,6 @@ type monthBetweenClause struct {
 
 // unitWord names the unit of an interval.
 type unitWord struct {
-	Pos      lexer.Position
 	Word     string `parser:"( (?! 'second' ('of' | 'day' | 'days')) @Unit"`
 	Day      string `parser:"| @DayName"`
 	Business bool   `parser:"| @('business' | 'working' | 'work') ('day' | 'days') )"`
