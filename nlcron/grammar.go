@@ -15,6 +15,10 @@ import (
 // node it builds, so numWord, unitWord, dayItem, hourItem and nthDow,
 // whose errors are reported at their clause, have none.
 //
+// Lists are written "( Sep Sep* item )*" rather than "( Sep+ item )*":
+// the same language, but participle copies its parse state for each try
+// of a repeated group, and "Sep+" tries twice where "Sep Sep*" tries once.
+//
 // Alternatives are tried in order and the first that matches wins (PEG
 // style), so longer and more specific forms come first. Participle tries
 // each alternative in turn, copying its parse state for every try, so
@@ -139,7 +143,7 @@ type windowClause struct {
 // 9 AM".
 type hoursClause struct {
 	Pos   lexer.Position
-	Items []*hourItem `parser:"'during' ('hours' | 'hour') @@ ( Sep+ @@ )*"`
+	Items []*hourItem `parser:"'during' ('hours' | 'hour') @@ ( Sep Sep* @@ )*"`
 }
 
 // hourItem is an hour or a range of hours in an hoursClause.
@@ -156,7 +160,7 @@ type domStepClause struct {
 	Pos   lexer.Position
 	Other bool       `parser:"( 'on'? 'every' @'other'"`
 	Ord   string     `parser:"| 'on' 'every' @Ordinal ) 'day'"`
-	Extra []*domItem `parser:"( 'and' 'the'? @@ ( Sep+ 'the'? @@ )* )? 'of' 'the' 'month'"`
+	Extra []*domItem `parser:"( 'and' 'the'? @@ ( Sep Sep* 'the'? @@ )* )? 'of' 'the' 'month'"`
 	From  *domValue  `parser:"( 'from' 'the' @@ RangeSep"`
 	To    *domValue  `parser:"  'the'? @@ )?"`
 }
@@ -175,14 +179,14 @@ type dayItem struct {
 type dowClause struct {
 	Pos    lexer.Position
 	Prefix string     `parser:"@('every' | 'on' | 'from' | 'each' | 'only' 'on' | 'only' | 'or' 'on' | 'if' 'it' 'falls' 'on')? ('the' | 'a')?"`
-	Items  []*dayItem `parser:"@@ ( Sep+ ('the' | 'on')? @@ )*"`
+	Items  []*dayItem `parser:"@@ ( Sep Sep* ('the' | 'on')? @@ )*"`
 	Week   bool       `parser:"@('of' ('the'? 'week' | 'every' 'week') | 'each' 'week' | 'every' 'week')?"`
 }
 
 // dowExceptClause removes days: "except sundays", "but not on weekends".
 type dowExceptClause struct {
 	Pos   lexer.Position
-	Items []*dayItem `parser:"('except' | 'excluding' | 'but' 'not' | 'other' 'than' | 'apart' 'from' | 'not') ('on' | 'for')? ('the' | 'a')? @@ ( Sep+ ('the' | 'on')? @@ )*"`
+	Items []*dayItem `parser:"('except' | 'excluding' | 'but' 'not' | 'other' 'than' | 'apart' 'from' | 'not') ('on' | 'for')? ('the' | 'a')? @@ ( Sep Sep* ('the' | 'on')? @@ )*"`
 }
 
 // dowBetweenClause is "between monday and friday".
@@ -201,7 +205,7 @@ type nthWord struct {
 
 // nthDow is "2nd and 4th thursday", "last friday", "first monday".
 type nthDow struct {
-	Nth []*nthWord `parser:"@@ ( Sep+ ('the')? @@ )*"`
+	Nth []*nthWord `parser:"@@ ( Sep Sep* ('the')? @@ )*"`
 	Day string     `parser:"@DayName"`
 }
 
@@ -211,7 +215,7 @@ type nthDow struct {
 type nthDowClause struct {
 	Pos      lexer.Position
 	Link     string    `parser:"( @('or' 'on' | 'if' 'it' 'falls' 'on')?"`
-	Items    []*nthDow `parser:"  ('on' | 'every' | 'each')? 'the'? @@ ( Sep+ ('the')? @@ )*"`
+	Items    []*nthDow `parser:"  ('on' | 'every' | 'each')? 'the'? @@ ( Sep Sep* ('the')? @@ )*"`
 	OfMonth  bool      `parser:"  @('of' ('the' | 'every' | 'each' | 'a')? 'month' | 'in' 'the' 'month')?"`
 	Instance *nthWord  `parser:"| 'on' 'the' @@ 'day'? 'instance' )"`
 }
@@ -229,7 +233,7 @@ type dateDay struct {
 type dateClause struct {
 	Pos   lexer.Position
 	Month string     `parser:"('on' | 'every' | 'each' | 'of')? @MonthName ('the' | ',')?"`
-	Days  []*dateDay `parser:"@@ ( Sep+ ('the')? @@ )*"`
+	Days  []*dateDay `parser:"@@ ( Sep Sep* ('the')? @@ )*"`
 }
 
 // monthItem is a month or a range of months.
@@ -244,7 +248,7 @@ type monthItem struct {
 type monthClause struct {
 	Pos    lexer.Position
 	Prefix string       `parser:"@('in' ('the' ('month' | 'months') 'of'?)? | 'only' ('in' | 'during') | 'during' | 'of' | 'every' | 'each' | 'from' | 'on' | 'through')?"`
-	Items  []*monthItem `parser:"@@ ( Sep+ @@ )*"`
+	Items  []*monthItem `parser:"@@ ( Sep Sep* @@ )*"`
 }
 
 // monthBetweenClause is "between january and march".
@@ -327,7 +331,7 @@ type domClause struct {
 	Pos     lexer.Position
 	Prefix  string     `parser:"@('on' | 'every' | 'each' | 'from' | 'only' 'on' | 'of')?"`
 	The     bool       `parser:"@'the'?"`
-	Items   []*domItem `parser:"@@ ( Sep+ 'the'? @@ )*"`
+	Items   []*domItem `parser:"@@ ( Sep Sep* 'the'? @@ )*"`
 	DayWord bool       `parser:"@('day' | 'days')?"`
 	OfMonth bool       `parser:"@('of' ('the' | 'every' | 'each' | 'a')? 'month' | 'in' 'a' 'month' | 'every' 'month' | 'each' 'month')?"`
 }
@@ -364,14 +368,14 @@ type relItem struct {
 type minuteClause struct {
 	Pos       lexer.Position
 	Seconds   string        `parser:"( ('at' | 'on')? @('seconds' | 'second' | 'secs' | 'sec') Number"`
-	Words     []*minuteItem `parser:"| ('at' | 'on')? ('minutes' | 'minute' | 'mins' | 'min') @@ ( Sep+ @@ )* ('past' | 'after') ('the' | 'every' | 'each') 'hour'"`
-	Words2    []*minuteItem `parser:"| ('at' | 'on')? ('minutes' | 'minute' | 'mins' | 'min') @@ ( Sep+ @@ )*"`
-	Marks     []string      `parser:"| ('at' | 'on')? @MinuteMark ( Sep+ @MinuteMark )*"`
+	Words     []*minuteItem `parser:"| ('at' | 'on')? ('minutes' | 'minute' | 'mins' | 'min') @@ ( Sep Sep* @@ )* ('past' | 'after') ('the' | 'every' | 'each') 'hour'"`
+	Words2    []*minuteItem `parser:"| ('at' | 'on')? ('minutes' | 'minute' | 'mins' | 'min') @@ ( Sep Sep* @@ )*"`
+	Marks     []string      `parser:"| ('at' | 'on')? @MinuteMark ( Sep Sep* @MinuteMark )*"`
 	Range     []*minuteItem `parser:"| 'from' ('minutes' | 'minute') @@"`
 	TopOfHour bool          `parser:"| @('on' 'the' 'hour' | 'at' 'the' 'top' 'of' 'the' 'hour' | 'on' 'the' 'top' 'of' 'the' 'hour')"`
 	OnMinute  bool          `parser:"| @('on' 'the' 'minute')"`
-	Past      []*minuteItem `parser:"| 'at'? @@ ( Sep+ @@ )* ('minutes' | 'minute' | 'mins' | 'min') ('past' | 'after') ('the' | 'every' | 'each') 'hour'"`
-	Rel       []*relItem    `parser:"| 'at'? @@ ( Sep+ @@ )* ('the' | 'every' | 'each' | 'an') 'hour' )"`
+	Past      []*minuteItem `parser:"| 'at'? @@ ( Sep Sep* @@ )* ('minutes' | 'minute' | 'mins' | 'min') ('past' | 'after') ('the' | 'every' | 'each') 'hour'"`
+	Rel       []*relItem    `parser:"| 'at'? @@ ( Sep Sep* @@ )* ('the' | 'every' | 'each' | 'an') 'hour' )"`
 }
 
 // timeClause gives one or more times of day: "at 5pm", "at 9am and 5pm",
@@ -379,7 +383,7 @@ type minuteClause struct {
 type timeClause struct {
 	Pos   lexer.Position
 	At    bool        `parser:"@('at' | '@' | 'by')?"`
-	Times []*timeItem `parser:"@@ ( (Sep | 'also')+ 'at'? @@ )*"`
+	Times []*timeItem `parser:"@@ ( (Sep | 'also') (Sep | 'also')* 'at'? @@ )*"`
 }
 
 // timeItem is a time of day, or a range of whole hours written the way
