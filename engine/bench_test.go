@@ -86,8 +86,17 @@ func BenchmarkWakeUpNothingDue(b *testing.B) {
 // lease, executed and finished. Target: at least 100,000 runs/s.
 func BenchmarkDispatchThroughput(b *testing.B) {
 	const k = 20_000 // runs per op
-	for _, conc := range []int{engine.DefaultMaxConcurrentRuns, 256} {
-		b.Run(fmt.Sprintf("concurrency=%d", conc), func(b *testing.B) {
+	type variant struct {
+		conc      int
+		retention time.Duration // pruning on: the store keeps its pruning indexes up to date
+	}
+	for _, v := range []variant{{engine.DefaultMaxConcurrentRuns, 0}, {256, 0}, {engine.DefaultMaxConcurrentRuns, time.Hour}} {
+		conc := v.conc
+		name := fmt.Sprintf("concurrency=%d", conc)
+		if v.retention > 0 {
+			name += ",retention=" + v.retention.String()
+		}
+		b.Run(name, func(b *testing.B) {
 			var total, cpu time.Duration
 			for range b.N {
 				st := memstore.New()
@@ -95,7 +104,7 @@ func BenchmarkDispatchThroughput(b *testing.B) {
 				var finished atomic.Int64
 				done := make(chan struct{})
 				eng, err := engine.New(engine.Config{
-					Store: st, Runner: nopRunner, MaxConcurrentRuns: conc,
+					Store: st, Runner: nopRunner, MaxConcurrentRuns: conc, Retention: v.retention,
 					Now: func() time.Time { return benchFire },
 					OnRunFinished: func(context.Context, *engine.Run) {
 						if finished.Add(1) == k {

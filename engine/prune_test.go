@@ -1,12 +1,15 @@
 package engine_test
 
 import (
+	"context"
 	"errors"
+	"sync/atomic"
 	"testing"
 	"testing/synctest"
 	"time"
 
 	"github.com/nlcron/nlcron/engine"
+	"github.com/nlcron/nlcron/engine/memstore"
 )
 
 func TestPruneInterval(t *testing.T) {
@@ -200,6 +203,42 @@ func TestRetentionTwoReplicas(t *testing.T) {
 		left := len(storedRuns(t, b))
 		if left < 5*5 || left > 5*7 {
 			t.Errorf("%d runs stored after 20 minutes with 5 minutes of retention, want 25..35", left)
+		}
+	})
+}
+
+// failingPruner is a memstore whose PruneBefore fails.
+type failingPruner struct {
+	*memstore.Store
+	calls atomic.Int64
+}
+
+func (f *failingPruner) PruneBefore(context.Context, time.Time, int) (int, error) {
+	f.calls.Add(1)
+	return 0, errors.New("disk on fire")
+}
+
+// A failing prune is logged and retried at the next pass; dispatching
+// and running go on.
+func TestRetentionPruneErrorIsLoggedAndRetried(t *testing.T) {
+	t.Parallel()
+	synctest.Test(t, func(t *testing.T) {
+		var fp *failingPruner
+		e, b := setup(t, func(c *engine.Config) {
+			fp = &failingPruner{Store: c.Store.(*memstore.Store)}
+			c.Store, c.Retention, c.MinCadence = fp, time.Hour, -1
+		})
+		mustCreate(t, e, "*/5 * * * *")
+		start(t, e)
+		sleep(30*time.Minute + time.Second)
+		if n, want := fp.calls.Load(), int64(1+30/6); n != want {
+			t.Errorf("PruneBefore called %d times in 30 minutes with a 6-minute interval, want %d", n, want)
+		}
+		if n := len(b.logs.find("pruning history failed; retrying at the next pass", map[string]string{"error": "disk on fire"})); n != int(fp.calls.Load()) {
+			t.Errorf("%d failure records, want one per call", n)
+		}
+		if n := b.runner.count(); n != 6 {
+			t.Errorf("%d runs in 30 minutes of */5, want 6", n)
 		}
 	})
 }
