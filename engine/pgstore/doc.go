@@ -94,6 +94,13 @@
 // the partial index occurrences (schedule_id, through_time) WHERE
 // through_time IS NOT NULL, which holds only spans.
 //
+// PruneBefore locks at most its limit of old rows through the old end of
+// runs (finished_at) and of occurrences (coalesce(through_time,
+// fire_time)), with SKIP LOCKED so that replicas pruning at once take
+// disjoint rows, then deletes them by primary key (runs) and by tuple id
+// (occurrences, whose composite key in an IN list is planned as a hash
+// join over the whole table).
+//
 // The generic plans (what a prepared statement may switch to) are the
 // same. TestExplain checks these plan shapes on every run (with 20,000
 // schedules), before and after such a burst, and logs the plans. No index

@@ -61,7 +61,10 @@
 // listings by account and by schedule. A span of occurrences (a paused
 // period) is one row, with its last fire time and count; a partial index of
 // spans lets ListOccurrences find one that began before the window without
-// reading the schedule's older occurrences.
+// reading the schedule's older occurrences. PruneBefore walks the old end of
+// a partial index of ended runs by finished_at and of an index of
+// occurrences by their last fire time (coalesce(through_time, fire_time)),
+// deleting at most its limit per write transaction.
 //
 // # Errors
 //
