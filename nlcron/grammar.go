@@ -271,8 +271,8 @@ type intervalClause struct {
 	Pos     lexer.Position
 	Quarter bool      `parser:"( 'once'? Every ( @'quarter' 'of'? 'an'? 'hour'"`
 	Count   string    `parser:"    | ( @Number"`
-	Ord     string    `parser:"      | @Ordinal (?! ('day' | 'days') ('of' | 'in'))"`
 	Other   bool      `parser:"      | @'other'"`
+	Ord     string    `parser:"      | @Ordinal (?! ('day' | 'days') ('of' | 'in'))"`
 	Words   *numWord  `parser:"      | @@ )?"`
 	Unit    *unitWord `parser:"    @@"`
 	Dur     string    `parser:"    | @Dur"`
@@ -367,10 +367,10 @@ type relItem struct {
 // the hour"; "at second 10" is recognised only to be refused.
 type minuteClause struct {
 	Pos       lexer.Position
-	Seconds   string        `parser:"( ('at' | 'on')? @('seconds' | 'second' | 'secs' | 'sec') Number"`
-	Words     []*minuteItem `parser:"| ('at' | 'on')? ('minutes' | 'minute' | 'mins' | 'min') @@ ( Sep Sep* @@ )* ('past' | 'after') ('the' | 'every' | 'each') 'hour'"`
-	Words2    []*minuteItem `parser:"| ('at' | 'on')? ('minutes' | 'minute' | 'mins' | 'min') @@ ( Sep Sep* @@ )*"`
-	Marks     []string      `parser:"| ('at' | 'on')? @MinuteMark ( Sep Sep* @MinuteMark )*"`
+	Seconds   string        `parser:"( ('at' | 'on')? ( @('seconds' | 'second' | 'secs' | 'sec') Number"`
+	Words     []*minuteItem `parser:"    | ('minutes' | 'minute' | 'mins' | 'min') ( @@ ( Sep Sep* @@ )* ('past' | 'after') ('the' | 'every' | 'each') 'hour'"`
+	Words2    []*minuteItem `parser:"      | @@ ( Sep Sep* @@ )* )"`
+	Marks     []string      `parser:"    | @MinuteMark ( Sep Sep* @MinuteMark )* )"`
 	Range     []*minuteItem `parser:"| 'from' ('minutes' | 'minute') @@"`
 	TopOfHour bool          `parser:"| @('on' 'the' 'hour' | 'at' 'the' 'top' 'of' 'the' 'hour' | 'on' 'the' 'top' 'of' 'the' 'hour')"`
 	OnMinute  bool          `parser:"| @('on' 'the' 'minute')"`
