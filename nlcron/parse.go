@@ -46,9 +46,9 @@ func parse(phrase string, o options) (Result, error) {
 	}
 	c := newCollector(phrase)
 	c.collect(tree)
-	var fields *cronFields
+	var fields cronFields
 	if !c.failed() {
-		fields = c.resolve()
+		c.resolve(&fields)
 	}
 	if c.failed() {
 		return Result{}, c.err

@@ -29,9 +29,10 @@ func (c *collector) warn(out *cronFields, format string, args ...any) {
 	out.warnings = append(out.warnings, fmt.Sprintf(format, args...))
 }
 
-// resolve combines the collected facts into five fields.
-func (c *collector) resolve() *cronFields {
-	out := &cronFields{}
+// resolve combines the collected facts into the five fields of out; it
+// reports false when it recorded an error instead. out is the caller's so
+// that it can live on the caller's stack.
+func (c *collector) resolve(out *cronFields) bool {
 	start := lexer.Position{Offset: 0, Line: 1, Column: 1}
 
 	// The finest interval sets the granularity; coarser intervals of one
@@ -43,7 +44,7 @@ func (c *collector) resolve() *cronFields {
 		iv := &c.intervals[i]
 		if prev := byUnit[iv.u]; prev != nil && (prev.n != iv.n || prev.dowStep != iv.dowStep) {
 			c.fail(iv.pos, iv.text, ErrSyntax, "", "two different rhythms: %q and %q", prev.text, iv.text)
-			return nil
+			return false
 		}
 		byUnit[iv.u] = iv
 		if g < 0 || iv.u < g {
@@ -70,13 +71,13 @@ func (c *collector) resolve() *cronFields {
 		case c.months != nil:
 			c.fail(c.monthPos, c.span(c.monthPos, len(c.in)), ErrSyntax, "every day "+c.span(c.monthPos, len(c.in)),
 				"no rhythm: say how often within these months, e.g. \"every day\"")
-			return nil
+			return false
 		case c.startTime != nil:
 			g = uDay
 		default:
 			text := strings.TrimSpace(c.in)
 			c.fail(start, text, ErrSyntax, "every day at 9am", "no schedule found in %q", text)
-			return nil
+			return false
 		}
 	}
 	if c.onMinute && g > uMinute {
@@ -85,18 +86,18 @@ func (c *collector) resolve() *cronFields {
 
 	out.min = c.resolveMinutes(byUnit[:], g)
 	if c.failed() {
-		return nil
+		return false
 	}
 	out.hour = c.resolveHours(byUnit[:], g, out.min)
 	if c.failed() {
-		return nil
+		return false
 	}
 	c.resolveDays(byUnit[:], g, out)
 	if c.failed() {
-		return nil
+		return false
 	}
 	c.stepWarnings(out, byUnit[:])
-	return out
+	return true
 }
 
 // resolveMinutes builds the minute field.

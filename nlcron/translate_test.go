@@ -19,9 +19,9 @@ func translate(t *testing.T, in string) (string, []string, error) {
 	}
 	c := newCollector(in)
 	c.collect(tree)
-	var f *cronFields
+	var f cronFields
 	if !c.failed() {
-		f = c.resolve()
+		c.resolve(&f)
 	}
 	if c.failed() {
 		return "", nil, c.err
