@@ -96,6 +96,7 @@ var members = []member{
 	// Every alternative ends with "of the month".
 	newMember[domStepClause]("domStep", "on", "every").withFollow("every", "other Ordinal").withAhead("every", "month"),
 	newMember[intervalClause]("interval", "", "every each once Adverb"),
+	newMember[partClause]("part", "every each", "morning mornings afternoon afternoons evening evenings night nights"),
 	newMember[freqClause]("freq", "", "once twice Number NumWord").
 		withFollow("once", "a an per every each").withFollow("twice", "a an per every each").
 		withFollow("Number", "times x").withFollow("NumWord", "NumWord - times"),
@@ -109,7 +110,8 @@ var members = []member{
 	newMember[domClause]("dom", "on every each from only of the day days", "last nearest closest weekday business working beginning begin start end Ordinal Number twenty thirty - OrdWord second"),
 	newMember[timeClause]("time", "at @ by", todFirst),
 	newMember[startClause]("start", "", "offset starting beginning commencing start"),
-	newMember[refusalClause]("refusal", "", "for until till unless except excluding between times twice thrice seconds second secs sec"),
+	newMember[refusalClause]("refusal", "", "for until till unless except excluding between times twice thrice seconds second secs sec this tonight today tomorrow").
+		withFollow("this", "morning afternoon evening night"),
 	newMember[fillerClause]("filler", "", ", . ; ! : - and also then run runs running fire fires execute executes trigger triggers schedule scheduled repeat repeats repeating it this please should once at on only just the every each a job task command time of in"),
 }
 

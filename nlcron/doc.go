@@ -29,6 +29,10 @@
 //     "at :15", "15 minutes past every hour", and lists ("at 9am and 5pm",
 //     "at 6am, noon and 6pm") when one cron can fire at exactly those
 //     times.
+//   - Parts of the day: "every morning at 7", "mornings at 7", "each
+//     afternoon at 3", "at 6 every evening", "every weekday morning at 8",
+//     "monday mornings at 9", "every sunday evening at 6", "nightly at 11",
+//     "every night at 2"; see Rules for the hour they give.
 //   - Windows: "between 9am and 5pm", "from 9 to 5", "8am to 5pm", "after
 //     2pm and before 3pm", "during business hours" (9:00 to 17:00, Monday
 //     to Friday; "office hours" and "working hours" mean the same).
@@ -58,6 +62,30 @@
 // week" on Sunday, "every year" on January 1st, and a phrase with only
 // days ("mondays") runs at midnight on them. A window without a rhythm
 // ("every weekday 8am to 5pm") runs every hour on the hour.
+//
+// A part of the day never sets a time by itself; it says which half of
+// the day an hour without am/pm is in, by one rule whether it is a rhythm
+// ("every evening at 6", "at 6 every evening", "nightly at 11") or
+// follows the time ("at 6 in the evening", "at 2 at night"):
+//
+//   - morning is am: "at 7" is 07:00 and "at 12" is 00:00;
+//   - afternoon is pm: 3 is 15:00 and 12 is noon;
+//   - evening is pm: 6 is 18:00, and 12 is midnight;
+//   - night is pm from 6 to 11 and am from 12 to 5: "every night at 11"
+//     is 23:00, "at 2 at night" is 02:00 and "every night at 12" 00:00.
+//
+// A time that already says which half ("5pm", "noon", "midnight") or is
+// written on the 24-hour clock ("08:00", "18:00", "0:30") is kept, and
+// must lie in the part: morning 00:00-11:59, afternoon 12:00-23:59,
+// evening 13:00-00:59, night 18:00-05:59; "every morning at 5pm" and
+// "every evening at 08:00" are refused with the time read in the part
+// ("every morning at 5am"). A part of the day needs a time ("every
+// morning" is refused with "every morning at 8am"), except "every night"
+// and "nightly", which run at midnight like "every day". An evening or
+// night time after midnight with named weekdays ("every friday night at
+// 1") is refused with the day it falls on ("every saturday at 1am"),
+// since cron would run it on Friday. One-off days ("tonight", "this
+// morning", "tomorrow") are refused: cron repeats.
 //
 // Windows include both ends. A rhythm that runs several times an hour and
 // ends on a whole hour stops before that hour: "every 15 minutes from 9am

@@ -65,6 +65,7 @@ func (*dateClause) clause()         {}
 func (*monthBetweenClause) clause() {}
 func (*monthClause) clause()        {}
 func (*intervalClause) clause()     {}
+func (*partClause) clause()         {}
 func (*freqClause) clause()         {}
 func (*domBetweenClause) clause()   {}
 func (*domClause) clause()          {}
@@ -281,6 +282,16 @@ type intervalClause struct {
 	Adverb  string    `parser:"| @Adverb )"`
 }
 
+// partClause is a part of the day as a rhythm: "every morning", "each
+// afternoon", "evenings", and with the days before it ("every monday
+// morning", "weekday mornings") "morning" after a dowClause. "every night"
+// and "nightly" are intervalClauses, which come first. The part of the
+// day only says am or pm of the phrase's times (see dayPartHour).
+type partClause struct {
+	Pos  lexer.Position
+	Part string `parser:"('every' | 'each')? @('morning' | 'mornings' | 'afternoon' | 'afternoons' | 'evening' | 'evenings' | 'night' | 'nights')"`
+}
+
 // freqClause is a count per period: "twice a day", "3 times an hour",
 // "once a week", "5 times a day".
 type freqClause struct {
@@ -410,11 +421,13 @@ type startClause struct {
 }
 
 // refusalClause recognises words that introduce things no cron expression
-// can say (end dates, counts, exceptions other than weekdays, years), so
+// can say (end dates, counts, exceptions other than weekdays, years, one
+// day such as "tonight" or "this morning"), so
 // that the error can explain why instead of only pointing at the word.
 type refusalClause struct {
 	Pos  lexer.Position
-	Word string   `parser:"@('for' | 'until' | 'till' | 'unless' | 'except' | 'excluding' | 'between' | 'times' | 'twice' | 'thrice' | 'seconds' | 'second' | 'secs' | 'sec')"`
+	Word string   `parser:"( @('for' | 'until' | 'till' | 'unless' | 'except' | 'excluding' | 'between' | 'times' | 'twice' | 'thrice' | 'seconds' | 'second' | 'secs' | 'sec')"`
+	Once string   `parser:"| 'this' @('morning' | 'afternoon' | 'evening' | 'night') | @('tonight' | 'today' | 'tomorrow') )"`
 	Rest []string `parser:"@(!'\\x00')*"`
 }
 

@@ -34,6 +34,11 @@ func (c *collector) warn(out *cronFields, format string, args ...any) {
 // that it can live on the caller's stack.
 func (c *collector) resolve(out *cronFields) bool {
 	start := lexer.Position{Offset: 0, Line: 1, Column: 1}
+	if c.dayPart != "" || len(c.partTimes) > 0 {
+		if c.checkDayPart(); c.failed() {
+			return false
+		}
+	}
 
 	// The finest interval sets the granularity; coarser intervals of one
 	// ("every minute, every hour, every day") add nothing, coarser steps

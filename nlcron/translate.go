@@ -109,6 +109,24 @@ type collector struct {
 	hasRhythm   bool
 	prevAdverb  *interval
 	businessHrs bool
+
+	// dayPart is the part of the day a rhythm names ("every morning",
+	// "nightly"), read before the other clauses so that it applies to
+	// times wherever they stand ("at 6 every evening").
+	dayPart     string
+	dayPartPos  lexer.Position
+	dayPartText string
+	partNeedsT  bool // a partClause, which needs a time of day
+	partTimes   []partTime
+}
+
+// partTime is a time that a part of the day resolved, for the check that
+// an evening or night time after midnight does not fall on the named day.
+type partTime struct {
+	pos  lexer.Position
+	text string
+	part string
+	h, m int
 }
 
 type date struct {
@@ -244,6 +262,9 @@ var weekdayNames = [...]string{"Sunday", "Monday", "Tuesday", "Wednesday", "Thur
 // collect walks the clauses in order.
 func (c *collector) collect(p *phrase) {
 	for i, cl := range p.Clauses {
+		c.notePart(p, i, cl)
+	}
+	for i, cl := range p.Clauses {
 		if c.failed() {
 			return
 		}
@@ -300,6 +321,8 @@ func (c *collector) collect(p *phrase) {
 			c.domStepClause(x, end)
 		case *intervalClause:
 			c.interval(x, end)
+		case *partClause:
+			c.hasRhythm = true
 		case *freqClause:
 			c.freq(x, end)
 		case *domBetweenClause:
@@ -347,6 +370,8 @@ func clausePos(cl clause) lexer.Position {
 		return x.Pos
 	case *freqClause:
 		return x.Pos
+	case *partClause:
+		return x.Pos
 	case *domBetweenClause:
 		return x.Pos
 	case *domClause:
@@ -390,10 +415,14 @@ func (c *collector) zone(x *zoneClause, end int) {
 func (c *collector) clock(t *tod, allowBare bool) (clockTime, bool) {
 	ct := clockTime{pos: t.Pos, h: -1}
 	mer := meridiem(t.WordMer)
+	// explicit is set when the time says am or pm itself, or is written
+	// on the 24-hour clock, so that a part of the day only checks it.
+	explicit := mer != "" || t.Special != ""
 	var text string
 	switch {
 	case t.Noon != "":
 		ct.h, ct.m, ct.hourOnly, text = 12, 0, true, t.Noon
+		explicit = true
 		if strings.EqualFold(t.Noon, "midnight") {
 			ct.h = 0
 		}
@@ -430,7 +459,7 @@ func (c *collector) clock(t *tod, allowBare bool) (clockTime, bool) {
 			ct.h += 12
 		}
 		ct.hourOnly = !strings.Contains(digits, ":")
-		mer = ""
+		mer, explicit = "", true
 	case t.Clock != "":
 		text = t.Clock
 		h, m, s, _ := splitClock(t.Clock)
@@ -451,9 +480,11 @@ func (c *collector) clock(t *tod, allowBare bool) (clockTime, bool) {
 			return ct, false
 		}
 		ct.h, ct.m = h, m
+		explicit = explicit || t.Clock[0] == '0' || h == 0 || h > 12
 	case t.Num != "":
 		text = t.Num
 		ct.h, ct.hourOnly = atoi(t.Num), true
+		explicit = explicit || t.Num[0] == '0' || ct.h > 12
 		if !allowBare && t.Special == "" && t.OClock == "" && mer == "" && t.DayPart == "" {
 			c.fail(t.Pos, text, ErrSyntax, "at "+text, "a bare number %q: say \"at %s\" for a time or \"on the %s\" for a day", text, text, ordinalSuffix(text))
 			return ct, false
@@ -484,6 +515,7 @@ func (c *collector) clock(t *tod, allowBare bool) (clockTime, bool) {
 			mer = meridiem(ref.Mer)
 		}
 		text = c.in[t.Pos.Offset:min(len(c.in), ref.Pos.Offset+len(ref.Time)+len(ref.Num)+1)]
+		explicit = explicit || mer != "" || h == 0 || h > 12
 		if mer != "" {
 			if h < 1 || h > 12 {
 				c.fail(ref.Pos, text, ErrRange, "", "hour %d is out of range (1-12 with %s)", h, mer)
@@ -505,10 +537,11 @@ func (c *collector) clock(t *tod, allowBare bool) (clockTime, bool) {
 		ct.h, ct.m = h, m
 	case t.DarkH != nil:
 		ct.h, ct.m = t.DarkH.value(), t.DarkM.value()
-		text = "dark"
+		text, explicit = "dark", true
 	case t.Word != nil:
 		ct.h, ct.hourOnly = t.Word.value(), true
 		text = strings.Join(t.Word.Words, " ")
+		explicit = explicit || ct.h == 0 || ct.h > 12
 	}
 	if t.Special != "" {
 		sp := strings.ToLower(t.Special)
@@ -537,25 +570,24 @@ func (c *collector) clock(t *tod, allowBare bool) (clockTime, bool) {
 			ct.h += 12
 		}
 	}
-	dayPart := strings.ToLower(t.DayPart)
-	if i := strings.LastIndexAny(dayPart, " \t"); i >= 0 {
-		dayPart = dayPart[i+1:]
+	part := strings.ToLower(t.DayPart)
+	if i := strings.LastIndexAny(part, " \t"); i >= 0 {
+		part = part[i+1:]
 	}
-	switch dayPart {
-	case "morning":
-		if ct.h == 12 {
-			ct.h = 0
+	if part == "tonight" {
+		c.failOnce(t.Pos, "tonight")
+		return ct, false
+	}
+	if c.dayPart != "" {
+		if part != "" && part != c.dayPart {
+			c.fail(t.Pos, c.span(t.Pos, len(c.in)), ErrSyntax, "",
+				"%q says %s, but %q says %s", c.dayPartText, articled(c.dayPart), t.DayPart, articled(part))
+			return ct, false
 		}
-	case "afternoon", "evening":
-		if ct.h < 12 {
-			ct.h += 12
-		}
-	case "night", "tonight":
-		if ct.h >= 6 && ct.h < 12 {
-			ct.h += 12
-		} else if ct.h == 12 {
-			ct.h = 0
-		}
+		part = c.dayPart
+	}
+	if part != "" && ct.h <= 23 && ct.m <= 59 && !c.dayPartHour(&ct, part, explicit, text) {
+		return ct, false
 	}
 	if ct.h > 23 {
 		c.fail(t.Pos, text, ErrRange, "", "hour %d is out of range (0-23)", ct.h)
@@ -688,7 +720,7 @@ func (c *collector) window(x *windowClause, end int) {
 		return
 	}
 	// "from 9 to 5": a bare end hour before the start is afternoon.
-	if to.Num != "" && to.WordMer == "" && to.DayPart == "" && t.h < f.h && t.h+12 > f.h && t.h < 12 {
+	if to.Num != "" && to.WordMer == "" && to.DayPart == "" && c.dayPart == "" && t.h < f.h && t.h+12 > f.h && t.h < 12 {
 		t.h += 12
 	}
 	if exclusive {
@@ -1492,6 +1524,10 @@ func (c *collector) start(x *startClause, end int) {
 
 func (c *collector) refuse(x *refusalClause, end int) {
 	text := c.span(x.Pos, end)
+	if x.Once != "" {
+		c.failOnce(x.Pos, x.Once)
+		return
+	}
 	switch w := strings.ToLower(x.Word); w {
 	case "second", "seconds", "sec", "secs":
 		c.failSeconds(x.Pos, text)
