@@ -104,8 +104,10 @@ var members = []member{
 		withFollow("the", "hour minute top").
 		withFollow("Number", "minutes minute mins min past after to before till Sep RangeSep").
 		// Only the "... past the hour" and "quarter past every hour"
-		// alternatives start with a number or quarter/half; both end in "hour".
-		withAhead("Number NumWord quarter half", "hour"),
+		// alternatives start with a number or quarter/half; both end in
+		// "hour", except "at half past", which needs its "past".
+		withAhead("Number NumWord", "hour").
+		withAhead("quarter half", "hour past after to before till"),
 	newMember[domBetweenClause]("domBetween", "", "between"),
 	newMember[domClause]("dom", "on every each from only of the day days", "last nearest closest weekday business working beginning begin start end Ordinal Number twenty thirty - OrdWord second"),
 	newMember[timeClause]("time", "at @ by", todFirst),

@@ -21,9 +21,11 @@
 //
 //   - Intervals: every N minutes/hours/days/months, every minute/hour/day/
 //     week/month/quarter/year, hourly, daily, weekly, monthly, quarterly,
-//     yearly, annually, every other hour/day/month, every half hour, every
-//     quarter hour, every 3h, every 5m, twice a day, 4 times an hour, once
-//     a week, "every 15 minutes starting at :05", "offset 10 minutes".
+//     yearly, annually, every other hour/day/month, every 2nd hour, every
+//     half hour, every quarter hour, every 3h, every 5m, twice a day, 4
+//     times an hour, once a week, "every 15 minutes starting at :05",
+//     "offset 10 minutes", "every hour at half past" (also quarter past,
+//     quarter to).
 //   - Times: 5pm, 5 pm, 5:30 p.m., 17:00, 9 o'clock, noon, midnight, half
 //     past five, quarter to six, "at 5 in the afternoon", "on the hour",
 //     "at :15", "15 minutes past every hour", and lists ("at 9am and 5pm",

@@ -375,7 +375,8 @@ type relItem struct {
 // minuteClause fixes the minute within each hour: "at minute 50",
 // "on minutes 10 and 30", "at :15", "on the hour", "15 minutes past every
 // hour", "at quarter past and quarter to every hour", "at 5 minutes past
-// the hour"; "at second 10" is recognised only to be refused.
+// the hour", "every hour at half past" ("at quarter to" with no hour
+// after it); "at second 10" is recognised only to be refused.
 type minuteClause struct {
 	Pos       lexer.Position
 	Seconds   string        `parser:"( ('at' | 'on')? ( @('seconds' | 'second' | 'secs' | 'sec') Number"`
@@ -386,7 +387,9 @@ type minuteClause struct {
 	TopOfHour bool          `parser:"| @('on' 'the' 'hour' | 'at' 'the' 'top' 'of' 'the' 'hour' | 'on' 'the' 'top' 'of' 'the' 'hour')"`
 	OnMinute  bool          `parser:"| @('on' 'the' 'minute')"`
 	Past      []*minuteItem `parser:"| 'at'? @@ ( Sep Sep* @@ )* ('minutes' | 'minute' | 'mins' | 'min') ('past' | 'after') ('the' | 'every' | 'each') 'hour'"`
-	Rel       []*relItem    `parser:"| 'at'? @@ ( Sep Sep* @@ )* ('the' | 'every' | 'each' | 'an') 'hour' )"`
+	Rel       []*relItem    `parser:"| 'at'? @@ ( Sep Sep* @@ )* ('the' | 'every' | 'each' | 'an') 'hour'"`
+	HalfPast  bool          `parser:"| 'at' ( @'half' ('past' | 'after')"`
+	QuarterTo string        `parser:"  | 'quarter' @('past' | 'after' | 'to' | 'before' | 'till') ) (?! Time | Clock | Number | NumWord | NoonWord) )"`
 }
 
 // timeClause gives one or more times of day: "at 5pm", "at 9am and 5pm",

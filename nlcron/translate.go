@@ -1439,6 +1439,15 @@ func (c *collector) minuteClause(x *minuteClause, end int) {
 		c.onMinute = true
 	case x.Past != nil:
 		c.minuteItems(x.Past)
+	case x.HalfPast:
+		c.addMinute(x.Pos, 30, text)
+	case x.QuarterTo != "":
+		switch strings.ToLower(x.QuarterTo) {
+		case "past", "after":
+			c.addMinute(x.Pos, 15, text)
+		default:
+			c.addMinute(x.Pos, 45, text)
+		}
 	case x.Rel != nil:
 		for _, r := range x.Rel {
 			v := 0

@@ -82,6 +82,11 @@ func TestTranslate(t *testing.T) {
 		{in: "every may", want: "0 0 1 5 *"},
 		{in: "on december 25th", want: "0 0 25 12 *"},
 		{in: "every 2 months, march through december", want: "0 0 1 3-12/2 *", warn: "after November the next run is in March, 4 months later"},
+		{in: "every hour at half past", want: "30 * * * *"},
+		{in: "every hour at quarter past", want: "15 * * * *"},
+		{in: "every hour at quarter to", want: "45 * * * *"},
+		{in: "at half past", want: "30 * * * *"},
+		{in: "every hour at half past five", want: "30 * * * *"}, // a time, whose minute runs every hour
 	}
 	for _, tc := range tests {
 		t.Run(tc.in, func(t *testing.T) {
