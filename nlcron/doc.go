@@ -21,11 +21,11 @@
 //
 //   - Intervals: every N minutes/hours/days/months, every minute/hour/day/
 //     week/month/quarter/year, hourly, daily, weekly, monthly, quarterly,
-//     yearly, annually, every other hour/day/month, every 2nd hour, every
-//     half hour, every quarter hour, every 3h, every 5m, twice a day, 4
-//     times an hour, once a week, "every 15 minutes starting at :05",
-//     "offset 10 minutes", "every hour at half past" (also quarter past,
-//     quarter to).
+//     yearly, annually, every other hour/day/month, every second hour,
+//     every third day, every 2nd hour, every half hour, every quarter
+//     hour, every 3h, every 5m, twice a day, 4 times an hour, once a week,
+//     "every 15 minutes starting at :05", "offset 10 minutes", "every hour
+//     at half past" (also quarter past, quarter to).
 //   - Times: 5pm, 5 pm, 5:30 p.m., 17:00, 9 o'clock, noon, midnight, half
 //     past five, quarter to six, "at 5 in the afternoon", "on the hour",
 //     "at :15", "15 minutes past every hour", and lists ("at 9am and 5pm",
@@ -106,6 +106,10 @@
 // ("on the 1st and on mondays"), cron runs when either matches; a warning
 // says so. Write "..., if it falls on monday" to require both (Describe's
 // form), which is possible when one of the two is an every-n-days rhythm.
+//
+// An ordinal interval is a count: "every third day" is "every 3 days"
+// (*/3 with the same warning), but "every third day of the month" is the
+// 3rd.
 //
 // Refused, with the reason: seconds, intervals no cron field can count
 // ("every 90 minutes", "every other week", "every 2 years"), counts and

@@ -267,13 +267,16 @@ type unitWord struct {
 }
 
 // intervalClause is a rhythm: "every 15 minutes", "every other day",
-// "every 2nd hour", "every half hour", "every 3h", "hourly", "daily".
+// "every 2nd hour", "every third day", "every half hour", "every 3h",
+// "hourly", "daily". ("every third day of the month" is the 3rd, a
+// domClause.)
 type intervalClause struct {
 	Pos     lexer.Position
 	Quarter bool      `parser:"( 'once'? Every ( @'quarter' 'of'? 'an'? 'hour'"`
 	Count   string    `parser:"    | ( @Number"`
 	Other   bool      `parser:"      | @'other'"`
 	Ord     string    `parser:"      | @Ordinal (?! ('day' | 'days') ('of' | 'in'))"`
+	OrdWord string    `parser:"      | (?! 'first' | 'last') @(OrdWord | 'second') (?= Unit | DayName | 'business' | 'working' | 'work') (?! ('day' | 'days') ('of' | 'in'))"`
 	Words   *numWord  `parser:"      | @@ )?"`
 	Unit    *unitWord `parser:"    @@"`
 	Dur     string    `parser:"    | @Dur"`
@@ -389,7 +392,7 @@ type minuteClause struct {
 	Past      []*minuteItem `parser:"| 'at'? @@ ( Sep Sep* @@ )* ('minutes' | 'minute' | 'mins' | 'min') ('past' | 'after') ('the' | 'every' | 'each') 'hour'"`
 	Rel       []*relItem    `parser:"| 'at'? @@ ( Sep Sep* @@ )* ('the' | 'every' | 'each' | 'an') 'hour'"`
 	HalfPast  bool          `parser:"| 'at' ( @'half' ('past' | 'after')"`
-	QuarterTo string        `parser:"  | 'quarter' @('past' | 'after' | 'to' | 'before' | 'till') ) (?! Time | Clock | Number | NumWord | NoonWord) )"`
+	QPastOrTo string        `parser:"  | 'quarter' @('past' | 'after' | 'to' | 'before' | 'till') ) (?! Time | Clock | Number | NumWord | NoonWord) )"`
 }
 
 // timeClause gives one or more times of day: "at 5pm", "at 9am and 5pm",

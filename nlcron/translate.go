@@ -1202,6 +1202,8 @@ func (c *collector) interval(x *intervalClause, end int) {
 				iv.n = 2
 			case x.Ord != "":
 				iv.n = ordinalValue(x.Ord)
+			case x.OrdWord != "":
+				iv.n = ordinalValue(x.OrdWord)
 			}
 			u := x.Unit
 			switch {
@@ -1441,8 +1443,8 @@ func (c *collector) minuteClause(x *minuteClause, end int) {
 		c.minuteItems(x.Past)
 	case x.HalfPast:
 		c.addMinute(x.Pos, 30, text)
-	case x.QuarterTo != "":
-		switch strings.ToLower(x.QuarterTo) {
+	case x.QPastOrTo != "":
+		switch strings.ToLower(x.QPastOrTo) {
 		case "past", "after":
 			c.addMinute(x.Pos, 15, text)
 		default:

@@ -87,6 +87,16 @@ func TestTranslate(t *testing.T) {
 		{in: "every hour at quarter to", want: "45 * * * *"},
 		{in: "at half past", want: "30 * * * *"},
 		{in: "every hour at half past five", want: "30 * * * *"}, // a time, whose minute runs every hour
+		{in: "every second hour", want: "0 */2 * * *"},
+		{in: "every 2nd hour", want: "0 */2 * * *"},
+		{in: "every third hour", want: "0 */3 * * *"},
+		{in: "every fifth minute", want: "*/5 * * * *"},
+		{in: "every second day", want: "0 0 */2 * *", warn: "after the 29th the next run is the 1st"},
+		{in: "every third day", want: "0 0 */3 * *", warn: "after the 28th the next run is the 1st"},
+		{in: "every third day at 9am", want: "0 9 */3 * *", warn: "after the 28th the next run is the 1st"},
+		{in: "every third day of the month", want: "0 0 3 * *"},
+		{in: "every second monday", want: "0 0 * * 1#2"},
+		{in: "every third month", want: "0 0 1 */3 *"},
 	}
 	for _, tc := range tests {
 		t.Run(tc.in, func(t *testing.T) {
@@ -139,6 +149,9 @@ func TestTranslateRefusals(t *testing.T) {
 		{"from september to november", ErrSyntax, 6, "every day september to november"},
 		{"twice a week", ErrUnsupported, 1, ""},
 		{"every day until june", ErrUnsupported, 11, ""},
+		{"every second weekday", ErrUnsupported, 1, "every weekday"},
+		{"every third week", ErrUnsupported, 1, "every week"},
+		{"every second", ErrUnsupported, 1, "every minute"},
 	}
 	for _, tc := range tests {
 		t.Run(tc.in, func(t *testing.T) {
