@@ -228,7 +228,9 @@ func (c *collector) failOnce(pos lexer.Position, word string) {
 	}
 	text := c.in[start:end]
 	sugg := strings.TrimSpace(c.in[:start] + repl + c.in[end:])
-	if _, err := parse(sugg, options{loc: time.UTC}); err != nil {
+	// The suggestion must parse. It is checked only when no other one-off
+	// day is left in it, so that refusals do not nest.
+	if hasOneOff(sugg) || !parses(sugg) {
 		part := strings.TrimPrefix(repl, "every ")
 		t, ok := defaultPartTimes[part]
 		if !ok {
@@ -237,4 +239,21 @@ func (c *collector) failOnce(pos lexer.Position, word string) {
 		sugg = repl + " at " + t
 	}
 	c.fail(pos, text, ErrUnsupported, sugg, "%q happens once, but a cron expression repeats; say how often it runs", text)
+}
+
+// hasOneOff reports whether s names a day that comes once.
+func hasOneOff(s string) bool {
+	s = strings.ToLower(s)
+	for _, w := range []string{"tonight", "today", "tomorrow", "this morning", "this afternoon", "this evening", "this night"} {
+		if strings.Contains(s, w) {
+			return true
+		}
+	}
+	return false
+}
+
+// parses reports whether Parse accepts s.
+func parses(s string) bool {
+	_, err := parse(s, options{loc: time.UTC})
+	return err == nil
 }

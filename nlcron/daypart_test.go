@@ -125,6 +125,8 @@ func TestDayPartRefusals(t *testing.T) {
 		{"tonight", ErrUnsupported, 0, "tonight", `"tonight" happens once, but a cron expression repeats`, "every night"},
 		{"tonight at 9", ErrUnsupported, 0, "tonight", `"tonight" happens once`, "every night at 9"},
 		{"at 9 tonight", ErrUnsupported, 5, "tonight", `"tonight" happens once`, "at 9 every night"},
+		{"run this tonight at 9", ErrUnsupported, 9, "tonight", `"tonight" happens once`, "run this every night at 9"},
+		{"tonight and tonight", ErrUnsupported, 0, "tonight", `"tonight" happens once`, "every night at 10pm"}, // suggestions are not refused in turn
 		{"this morning at 9", ErrUnsupported, 0, "this morning", `"this morning" happens once`, "every morning at 9"},
 		{"this evening", ErrUnsupported, 0, "this evening", `"this evening" happens once`, "every evening at 6pm"},
 		{"tomorrow at 9", ErrUnsupported, 0, "tomorrow", `"tomorrow" happens once`, "every day at 9"},
