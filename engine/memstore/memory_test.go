@@ -141,37 +141,14 @@ func BenchmarkMemoryPerRun(b *testing.B) {
 	for range b.N {
 		st := New()
 		fill(b, st, newPopulation(5), n)
-		ctx := context.Background()
 		now := time.Date(2040, 1, 1, 0, 0, 0, 0, time.UTC)
 		before := heapAlloc()
 		decide := claimer(now)
-		for {
-			got, err := st.ClaimDue(ctx, now, 1000, func(d engine.Due) engine.Claim {
-				c := decide(d)
-				c.NextRunAt = time.Time{} // one run per schedule
-				return c
-			})
-			if err != nil {
-				b.Fatal(err)
-			}
-			if got == 0 {
-				break
-			}
-			runs, err := st.AcquireRuns(ctx, "worker-1", now, now.Add(time.Minute), 1000)
-			if err != nil {
-				b.Fatal(err)
-			}
-			for _, r := range runs {
-				if _, err := st.FinishRun(ctx, r.ID, "worker-1", engine.Finish{
-					Status:           engine.RunCompleted,
-					Results:          []engine.Message{{Role: "assistant", Content: "done"}},
-					LastAgentMessage: "done",
-					FinishedAt:       now,
-				}); err != nil {
-					b.Fatal(err)
-				}
-			}
-		}
+		runClaims(b, st, now, func(d engine.Due) engine.Claim {
+			c := decide(d)
+			c.NextRunAt = time.Time{} // one run per schedule
+			return c
+		})
 		per = float64(heapAlloc()-before) / n
 		runtime.KeepAlive(st)
 	}
@@ -184,8 +161,15 @@ func BenchmarkMemoryPerRun(b *testing.B) {
 // one-message transcript) at now. It returns how many runs it made.
 func runDay(tb testing.TB, st *Store, now time.Time) int {
 	tb.Helper()
+	return runClaims(tb, st, now, claimer(now))
+}
+
+// runClaims claims with decide until nothing is due at now, and acquires
+// and finishes (with a one-message transcript) every run it made. It
+// returns how many runs it made.
+func runClaims(tb testing.TB, st *Store, now time.Time, decide func(engine.Due) engine.Claim) int {
+	tb.Helper()
 	ctx := context.Background()
-	decide := claimer(now)
 	made := 0
 	for {
 		got, err := st.ClaimDue(ctx, now, 1000, decide)
