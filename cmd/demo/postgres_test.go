@@ -5,10 +5,11 @@ import (
 	"crypto/rand"
 	"encoding/hex"
 	"net/url"
-	"os"
 	"testing"
 
 	"github.com/jackc/pgx/v5"
+
+	"github.com/nlcron/nlcron/internal/pgtest"
 )
 
 // postgresURL returns a URL of the test database whose search_path is a
@@ -17,13 +18,7 @@ import (
 // as in CI).
 func postgresURL(t *testing.T) string {
 	t.Helper()
-	base := os.Getenv("NLCRON_TEST_POSTGRES_URL")
-	if base == "" {
-		if os.Getenv("NLCRON_REQUIRE_POSTGRES") != "" {
-			t.Fatal("NLCRON_TEST_POSTGRES_URL is not set but NLCRON_REQUIRE_POSTGRES is")
-		}
-		t.Skip("NLCRON_TEST_POSTGRES_URL is not set")
-	}
+	base := pgtest.URL(t)
 	b := make([]byte, 6)
 	rand.Read(b)
 	schema := "nlcron_demo_" + hex.EncodeToString(b)

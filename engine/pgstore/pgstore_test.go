@@ -15,10 +15,11 @@ import (
 	"github.com/nlcron/nlcron/engine"
 	"github.com/nlcron/nlcron/engine/enginetest"
 	"github.com/nlcron/nlcron/engine/pgstore"
+	"github.com/nlcron/nlcron/internal/pgtest"
 )
 
 // urlEnv names the environment variable holding the test database's URL.
-const urlEnv = "NLCRON_TEST_POSTGRES_URL"
+const urlEnv = pgtest.URLEnv
 
 var shared struct {
 	once sync.Once
@@ -44,14 +45,7 @@ func TestMain(m *testing.M) {
 // when NLCRON_REQUIRE_POSTGRES is set, as in CI).
 func testURL(tb testing.TB) string {
 	tb.Helper()
-	u := os.Getenv(urlEnv)
-	if u == "" {
-		if os.Getenv("NLCRON_REQUIRE_POSTGRES") != "" {
-			tb.Fatalf("%s is not set but NLCRON_REQUIRE_POSTGRES is", urlEnv)
-		}
-		tb.Skipf("%s is not set", urlEnv)
-	}
-	return u
+	return pgtest.URL(tb)
 }
 
 // sharedPool returns the pool most tests share; each test has its own

@@ -31,6 +31,7 @@ import (
 	"github.com/nlcron/nlcron/engine"
 	"github.com/nlcron/nlcron/engine/pgstore"
 	"github.com/nlcron/nlcron/engine/sqlitestore"
+	"github.com/nlcron/nlcron/internal/pgtest"
 	"github.com/nlcron/nlcron/schedule"
 )
 
@@ -547,13 +548,7 @@ func TestCrashSQLite(t *testing.T) {
 
 func TestCrashPostgres(t *testing.T) {
 	t.Parallel()
-	url := os.Getenv("NLCRON_TEST_POSTGRES_URL")
-	if url == "" {
-		if os.Getenv("NLCRON_REQUIRE_POSTGRES") != "" {
-			t.Fatal("NLCRON_TEST_POSTGRES_URL is not set but NLCRON_REQUIRE_POSTGRES is")
-		}
-		t.Skip("NLCRON_TEST_POSTGRES_URL is not set")
-	}
+	url := pgtest.URL(t)
 	b := make([]byte, 6)
 	rand.Read(b)
 	schema := "nlcron_crash_" + hex.EncodeToString(b)
