@@ -61,6 +61,13 @@ func newMember[T any, PT interface {
 // it is built once because the option is a closure.
 var allowTrailing = participle.AllowTrailing(true)
 
+// ordCounts are the ordinal words an ordIntervalClause counts with.
+const ordCounts = "second third fourth fifth sixth seventh eighth ninth tenth eleventh twelfth thirteenth fourteenth " +
+	"fifteenth sixteenth seventeenth eighteenth nineteenth twentieth thirtieth"
+
+// ordUnitStart is the tokens a unitWord can start with.
+const ordUnitStart = "Unit DayName business working work"
+
 const todFirst = " noon midday midnight Time Clock Number half quarter NumWord "
 
 // todStart is the tokens a time of day (tod) can start with, as follow sets
@@ -95,6 +102,9 @@ var members = []member{
 	newMember[monthClause]("month", "in the month months of only during every each from on through", "MonthName"),
 	// Every alternative ends with "of the month".
 	newMember[domStepClause]("domStep", "on", "every").withFollow("every", "other Ordinal").withAhead("every", "month"),
+	// The ordinal (not "first" or "last") is followed by the unit.
+	newMember[ordIntervalClause]("ordInterval", "once every each", ordCounts).
+		withFollowAll(ordCounts, ordUnitStart).withAhead(ordCounts, ordUnitStart),
 	newMember[intervalClause]("interval", "", "every each once Adverb"),
 	newMember[partClause]("part", "every each", "morning mornings afternoon afternoons evening evenings night nights"),
 	newMember[freqClause]("freq", "", "once twice Number NumWord").
@@ -104,15 +114,16 @@ var members = []member{
 		withFollow("the", "hour minute top").
 		withFollow("Number", "minutes minute mins min past after to before till Sep RangeSep").
 		// Only the "... past the hour" and "quarter past every hour"
-		// alternatives start with a number or quarter/half; both end in
-		// "hour", except "at half past", which needs its "past".
-		withAhead("Number NumWord", "hour").
-		withAhead("quarter half", "hour past after to before till"),
+		// alternatives start with a number or quarter/half; both end in "hour".
+		withAhead("Number NumWord quarter half", "hour"),
 	newMember[domBetweenClause]("domBetween", "", "between"),
 	newMember[domClause]("dom", "on every each from only of the day days", "last nearest closest weekday business working beginning begin start end Ordinal Number twenty thirty - OrdWord second"),
 	newMember[timeClause]("time", "at @ by", todFirst),
+	// After timeClause, which reads "at half past five" first.
+	newMember[relMinuteClause]("relMinute", "", "at").withFollow("at", "quarter half"),
 	newMember[startClause]("start", "", "offset starting beginning commencing start"),
-	newMember[refusalClause]("refusal", "", "for until till unless except excluding between times twice thrice seconds second secs sec this tonight today tomorrow").
+	newMember[refusalClause]("refusal", "", "for until till unless except excluding between times twice thrice seconds second secs sec"),
+	newMember[onceClause]("once", "", "this tonight today tomorrow").
 		withFollow("this", "morning afternoon evening night"),
 	newMember[fillerClause]("filler", "", ", . ; ! : - and also then run runs running fire fires execute executes trigger triggers schedule scheduled repeat repeats repeating it this please should once at on only just the every each a job task command time of in"),
 }
@@ -125,6 +136,14 @@ func (m member) withFollow(after, next string) member {
 		set[f] = true
 	}
 	m.follow[after] = set
+	return m
+}
+
+// withFollowAll is withFollow for each of the first tokens in afters.
+func (m member) withFollowAll(afters, next string) member {
+	for _, a := range strings.Fields(afters) {
+		m = m.withFollow(a, next)
+	}
 	return m
 }
 

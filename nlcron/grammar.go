@@ -64,15 +64,18 @@ func (*dowClause) clause()          {}
 func (*dateClause) clause()         {}
 func (*monthBetweenClause) clause() {}
 func (*monthClause) clause()        {}
+func (*ordIntervalClause) clause()  {}
 func (*intervalClause) clause()     {}
 func (*partClause) clause()         {}
 func (*freqClause) clause()         {}
 func (*domBetweenClause) clause()   {}
 func (*domClause) clause()          {}
 func (*minuteClause) clause()       {}
+func (*relMinuteClause) clause()    {}
 func (*timeClause) clause()         {}
 func (*startClause) clause()        {}
 func (*refusalClause) clause()      {}
+func (*onceClause) clause()         {}
 func (*fillerClause) clause()       {}
 
 // zoneClause names a time zone: "in America/New_York", "UTC", "GMT-5",
@@ -267,22 +270,31 @@ type unitWord struct {
 }
 
 // intervalClause is a rhythm: "every 15 minutes", "every other day",
-// "every 2nd hour", "every third day", "every half hour", "every 3h",
-// "hourly", "daily". ("every third day of the month" is the 3rd, a
-// domClause.)
+// "every 2nd hour", "every half hour", "every 3h", "hourly", "daily".
 type intervalClause struct {
 	Pos     lexer.Position
 	Quarter bool      `parser:"( 'once'? Every ( @'quarter' 'of'? 'an'? 'hour'"`
 	Count   string    `parser:"    | ( @Number"`
 	Other   bool      `parser:"      | @'other'"`
 	Ord     string    `parser:"      | @Ordinal (?! ('day' | 'days') ('of' | 'in'))"`
-	OrdWord string    `parser:"      | (?! 'first' | 'last') @(OrdWord | 'second') (?= Unit | DayName | 'business' | 'working' | 'work') (?! ('day' | 'days') ('of' | 'in'))"`
 	Words   *numWord  `parser:"      | @@ )?"`
 	Unit    *unitWord `parser:"    @@"`
 	Dur     string    `parser:"    | @Dur"`
 	Half    bool      `parser:"    | @'half' 'an'? 'hour' )"`
 	Suffix  string    `parser:"  @('of' ('the' | 'every' | 'each' | 'a')? ('week' | 'month') | 'in' 'a' 'month' | 'a' 'month')?"`
 	Adverb  string    `parser:"| @Adverb )"`
+}
+
+// ordIntervalClause is a rhythm counted by an ordinal word: "every
+// second hour", "every third day" (an intervalClause once translated).
+// It is a clause of its own, tried only when dispatch sees the ordinal
+// word, so that other intervals do not pay for the alternative. ("every
+// third day of the month" is the 3rd, a domClause; "every second monday"
+// is an nthDowClause, which comes first.)
+type ordIntervalClause struct {
+	Pos  lexer.Position
+	Ord  string    `parser:"'once'? Every (?! 'first' | 'last') @(OrdWord | 'second') (?! ('day' | 'days') ('of' | 'in'))"`
+	Unit *unitWord `parser:"@@"`
 }
 
 // partClause is a part of the day as a rhythm: "every morning", "each
@@ -378,8 +390,7 @@ type relItem struct {
 // minuteClause fixes the minute within each hour: "at minute 50",
 // "on minutes 10 and 30", "at :15", "on the hour", "15 minutes past every
 // hour", "at quarter past and quarter to every hour", "at 5 minutes past
-// the hour", "every hour at half past" ("at quarter to" with no hour
-// after it); "at second 10" is recognised only to be refused.
+// the hour"; "at second 10" is recognised only to be refused.
 type minuteClause struct {
 	Pos       lexer.Position
 	Seconds   string        `parser:"( ('at' | 'on')? ( @('seconds' | 'second' | 'secs' | 'sec') Number"`
@@ -390,9 +401,16 @@ type minuteClause struct {
 	TopOfHour bool          `parser:"| @('on' 'the' 'hour' | 'at' 'the' 'top' 'of' 'the' 'hour' | 'on' 'the' 'top' 'of' 'the' 'hour')"`
 	OnMinute  bool          `parser:"| @('on' 'the' 'minute')"`
 	Past      []*minuteItem `parser:"| 'at'? @@ ( Sep Sep* @@ )* ('minutes' | 'minute' | 'mins' | 'min') ('past' | 'after') ('the' | 'every' | 'each') 'hour'"`
-	Rel       []*relItem    `parser:"| 'at'? @@ ( Sep Sep* @@ )* ('the' | 'every' | 'each' | 'an') 'hour'"`
-	HalfPast  bool          `parser:"| 'at' ( @'half' ('past' | 'after')"`
-	QPastOrTo string        `parser:"  | 'quarter' @('past' | 'after' | 'to' | 'before' | 'till') ) (?! Time | Clock | Number | NumWord | NoonWord) )"`
+	Rel       []*relItem    `parser:"| 'at'? @@ ( Sep Sep* @@ )* ('the' | 'every' | 'each' | 'an') 'hour' )"`
+}
+
+// relMinuteClause is "at half past", "at quarter past" or "at quarter
+// to" with no hour after it: a minute within every hour ("every hour at
+// half past"). With an hour after it, it is a time ("at half past five").
+type relMinuteClause struct {
+	Pos  lexer.Position
+	Half bool   `parser:"'at' ( @'half' ('past' | 'after')"`
+	Rel  string `parser:"  | 'quarter' @('past' | 'after' | 'to' | 'before' | 'till') ) (?! Time | Clock | Number | NumWord | NoonWord)"`
 }
 
 // timeClause gives one or more times of day: "at 5pm", "at 9am and 5pm",
@@ -427,13 +445,19 @@ type startClause struct {
 }
 
 // refusalClause recognises words that introduce things no cron expression
-// can say (end dates, counts, exceptions other than weekdays, years, one
-// day such as "tonight" or "this morning"), so
+// can say (end dates, counts, exceptions other than weekdays, years), so
 // that the error can explain why instead of only pointing at the word.
 type refusalClause struct {
 	Pos  lexer.Position
-	Word string   `parser:"( @('for' | 'until' | 'till' | 'unless' | 'except' | 'excluding' | 'between' | 'times' | 'twice' | 'thrice' | 'seconds' | 'second' | 'secs' | 'sec')"`
-	Once string   `parser:"| 'this' @('morning' | 'afternoon' | 'evening' | 'night') | @('tonight' | 'today' | 'tomorrow') )"`
+	Word string   `parser:"@('for' | 'until' | 'till' | 'unless' | 'except' | 'excluding' | 'between' | 'times' | 'twice' | 'thrice' | 'seconds' | 'second' | 'secs' | 'sec')"`
+	Rest []string `parser:"@(!'\\x00')*"`
+}
+
+// onceClause is a day that comes once, "tonight", "this morning",
+// "tomorrow", recognised only to be refused: cron repeats.
+type onceClause struct {
+	Pos  lexer.Position
+	Word string   `parser:"( 'this' @('morning' | 'afternoon' | 'evening' | 'night') | @('tonight' | 'today' | 'tomorrow') )"`
 	Rest []string `parser:"@(!'\\x00')*"`
 }
 

@@ -319,6 +319,8 @@ func (c *collector) collect(p *phrase) {
 			c.month(x)
 		case *domStepClause:
 			c.domStepClause(x, end)
+		case *ordIntervalClause:
+			c.interval(&intervalClause{Pos: x.Pos, Ord: x.Ord, Unit: x.Unit}, end)
 		case *intervalClause:
 			c.interval(x, end)
 		case *partClause:
@@ -331,12 +333,24 @@ func (c *collector) collect(p *phrase) {
 			c.domClause(x, end)
 		case *minuteClause:
 			c.minuteClause(x, end)
+		case *relMinuteClause:
+			v := 30
+			switch {
+			case x.Half:
+			case strings.EqualFold(x.Rel, "past"), strings.EqualFold(x.Rel, "after"):
+				v = 15
+			default:
+				v = 45
+			}
+			c.addMinute(x.Pos, v, c.span(x.Pos, end))
 		case *timeClause:
 			c.timeClause(x, end)
 		case *startClause:
 			c.start(x, end)
 		case *refusalClause:
 			c.refuse(x, end)
+		case *onceClause:
+			c.failOnce(x.Pos, x.Word)
 		case *fillerClause:
 		}
 	}
@@ -366,6 +380,8 @@ func clausePos(cl clause) lexer.Position {
 		return x.Pos
 	case *domStepClause:
 		return x.Pos
+	case *ordIntervalClause:
+		return x.Pos
 	case *intervalClause:
 		return x.Pos
 	case *freqClause:
@@ -378,11 +394,15 @@ func clausePos(cl clause) lexer.Position {
 		return x.Pos
 	case *minuteClause:
 		return x.Pos
+	case *relMinuteClause:
+		return x.Pos
 	case *timeClause:
 		return x.Pos
 	case *startClause:
 		return x.Pos
 	case *refusalClause:
+		return x.Pos
+	case *onceClause:
 		return x.Pos
 	case *fillerClause:
 		return x.Pos
@@ -1202,8 +1222,6 @@ func (c *collector) interval(x *intervalClause, end int) {
 				iv.n = 2
 			case x.Ord != "":
 				iv.n = ordinalValue(x.Ord)
-			case x.OrdWord != "":
-				iv.n = ordinalValue(x.OrdWord)
 			}
 			u := x.Unit
 			switch {
@@ -1441,15 +1459,6 @@ func (c *collector) minuteClause(x *minuteClause, end int) {
 		c.onMinute = true
 	case x.Past != nil:
 		c.minuteItems(x.Past)
-	case x.HalfPast:
-		c.addMinute(x.Pos, 30, text)
-	case x.QPastOrTo != "":
-		switch strings.ToLower(x.QPastOrTo) {
-		case "past", "after":
-			c.addMinute(x.Pos, 15, text)
-		default:
-			c.addMinute(x.Pos, 45, text)
-		}
 	case x.Rel != nil:
 		for _, r := range x.Rel {
 			v := 0
@@ -1535,10 +1544,6 @@ func (c *collector) start(x *startClause, end int) {
 
 func (c *collector) refuse(x *refusalClause, end int) {
 	text := c.span(x.Pos, end)
-	if x.Once != "" {
-		c.failOnce(x.Pos, x.Once)
-		return
-	}
 	switch w := strings.ToLower(x.Word); w {
 	case "second", "seconds", "sec", "secs":
 		c.failSeconds(x.Pos, text)
