@@ -2,7 +2,6 @@ package nlcron
 
 import (
 	"fmt"
-	"slices"
 	"strconv"
 	"strings"
 
@@ -711,7 +710,14 @@ func (c *collector) stepWarnings(out *cronFields, byUnit []*interval) {
 				for l > ml {
 					l -= iv.n
 				}
-				if gap := ml - l + first; gap != iv.n && !slices.Contains(gaps, gap) {
+				// Each (last day, gap) once: months of 28 and 31 days may
+				// both be one day short, after different last days.
+				gap := ml - l + first
+				dup := false
+				for i := range gaps {
+					dup = dup || gaps[i] == gap && lastDays[i] == l
+				}
+				if gap != iv.n && !dup {
 					gaps = append(gaps, gap)
 					lastDays = append(lastDays, l)
 				}
