@@ -181,10 +181,11 @@ type dayItem struct {
 // dowClause selects days of the week: "on mondays", "every mon, wed and
 // fri", "tuesday through friday", "on weekdays", "only on the weekend".
 type dowClause struct {
-	Pos    lexer.Position
-	Prefix string     `parser:"@('every' | 'on' | 'from' | 'each' | 'only' 'on' | 'only' | 'or' 'on' | 'if' 'it' 'falls' 'on')? ('the' | 'a')?"`
-	Items  []*dayItem `parser:"@@ ( Sep Sep* ('the' | 'on')? @@ )*"`
-	Week   bool       `parser:"@('of' ('the'? 'week' | 'every' 'week') | 'each' 'week' | 'every' 'week')?"`
+	Pos     lexer.Position
+	Prefix  oneOf[dowPrefix] `parser:"@@"`
+	Article oneOf[article]   `parser:"@@?"`
+	Items   []*dayItem       `parser:"@@ ( Sep Sep* ('the' | 'on')? @@ )*"`
+	Week    oneOf[dowWeek]   `parser:"@@?"`
 }
 
 // dowExceptClause removes days: "except sundays", "but not on weekends".
@@ -251,8 +252,8 @@ type monthItem struct {
 // "only in may, june and july", "every december", "of march".
 type monthClause struct {
 	Pos    lexer.Position
-	Prefix string       `parser:"@('in' ('the' ('month' | 'months') 'of'?)? | 'only' ('in' | 'during') | 'during' | 'of' | 'every' | 'each' | 'from' | 'on' | 'through')?"`
-	Items  []*monthItem `parser:"@@ ( Sep Sep* @@ )*"`
+	Prefix oneOf[monthPrefix] `parser:"@@"`
+	Items  []*monthItem       `parser:"@@ ( Sep Sep* @@ )*"`
 }
 
 // monthBetweenClause is "between january and march".
@@ -273,16 +274,16 @@ type unitWord struct {
 // "every 2nd hour", "every half hour", "every 3h", "hourly", "daily".
 type intervalClause struct {
 	Pos     lexer.Position
-	Quarter bool      `parser:"( 'once'? Every ( @'quarter' 'of'? 'an'? 'hour'"`
-	Count   string    `parser:"    | ( @Number"`
-	Other   bool      `parser:"      | @'other'"`
-	Ord     string    `parser:"      | @Ordinal (?! ('day' | 'days') ('of' | 'in'))"`
-	Words   *numWord  `parser:"      | @@ )?"`
-	Unit    *unitWord `parser:"    @@"`
-	Dur     string    `parser:"    | @Dur"`
-	Half    bool      `parser:"    | @'half' 'an'? 'hour' )"`
-	Suffix  string    `parser:"  @('of' ('the' | 'every' | 'each' | 'a')? ('week' | 'month') | 'in' 'a' 'month' | 'a' 'month')?"`
-	Adverb  string    `parser:"| @Adverb )"`
+	Quarter bool                  `parser:"( 'once'? Every ( @'quarter' 'of'? 'an'? 'hour'"`
+	Count   string                `parser:"    | ( @Number"`
+	Other   bool                  `parser:"      | @'other'"`
+	Ord     string                `parser:"      | @Ordinal (?! ('day' | 'days') ('of' | 'in'))"`
+	Words   *numWord              `parser:"      | @@ )?"`
+	Unit    *unitWord             `parser:"    @@"`
+	Dur     string                `parser:"    | @Dur"`
+	Half    bool                  `parser:"    | @'half' 'an'? 'hour' )"`
+	Suffix  oneOf[intervalSuffix] `parser:"  @@?"`
+	Adverb  string                `parser:"| @Adverb )"`
 }
 
 // ordIntervalClause is a rhythm counted by an ordinal word: "every
@@ -345,9 +346,9 @@ type domNear struct {
 // "20 through the last".
 type domItem struct {
 	Pos  lexer.Position
-	Day  bool      `parser:"@('day' | 'days')?"`
-	From *domValue `parser:"@@"`
-	To   *domValue `parser:"( RangeSep 'the'? @@ )?"`
+	Day  oneOf[dayWord] `parser:"@@?"`
+	From *domValue      `parser:"@@"`
+	To   *domValue      `parser:"( RangeSep 'the'? @@ )?"`
 }
 
 // domClause selects days of the month: "on the 1st and 15th", "every 25th",
@@ -355,11 +356,11 @@ type domItem struct {
 // last", "4th of every month", "on the nearest weekday to the 15th".
 type domClause struct {
 	Pos     lexer.Position
-	Prefix  string     `parser:"@('on' | 'every' | 'each' | 'from' | 'only' 'on' | 'of')?"`
-	The     bool       `parser:"@'the'?"`
-	Items   []*domItem `parser:"@@ ( Sep Sep* 'the'? @@ )*"`
-	DayWord bool       `parser:"@('day' | 'days')?"`
-	OfMonth bool       `parser:"@('of' ('the' | 'every' | 'each' | 'a')? 'month' | 'in' 'a' 'month' | 'every' 'month' | 'each' 'month')?"`
+	Prefix  oneOf[domPrefix]  `parser:"@@"`
+	The     bool              `parser:"@'the'?"`
+	Items   []*domItem        `parser:"@@ ( Sep Sep* 'the'? @@ )*"`
+	DayWord oneOf[dayWord]    `parser:"@@?"`
+	OfMonth oneOf[domOfMonth] `parser:"@@?"`
 }
 
 // domBetweenClause is "between day 11 and 26 of the month".
@@ -417,8 +418,8 @@ type relMinuteClause struct {
 // "at 6am, noon and 6pm", "17:30", "at 5pm and 11".
 type timeClause struct {
 	Pos   lexer.Position
-	At    bool        `parser:"@('at' | '@' | 'by')?"`
-	Times []*timeItem `parser:"@@ ( (Sep | 'also') (Sep | 'also')* 'at'? @@ )*"`
+	At    oneOf[timeAt] `parser:"@@"`
+	Times []*timeItem   `parser:"@@ ( (Sep | 'also') (Sep | 'also')* 'at'? @@ )*"`
 }
 
 // timeItem is a time of day, or a range of whole hours written the way

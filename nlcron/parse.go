@@ -246,12 +246,23 @@ func isWord(s string) bool {
 	return true
 }
 
-// vocabulary is every word the grammar knows, read from its EBNF, plus
-// the day and month names; it feeds the did-you-mean suggestions.
+// vocabulary is every word the grammar knows, read from its EBNF and the
+// oneOf sets, plus the day and month names; it feeds the did-you-mean
+// suggestions.
 var vocabulary = func() map[string]string {
 	v := map[string]string{}
 	for _, m := range regexp.MustCompile(`"([a-z'’]+)"`).FindAllStringSubmatch(parser.String(), -1) {
 		v[m[1]] = "word"
+	}
+	// The grammar's EBNF names a oneOf group by its type.
+	for _, set := range wordSets {
+		for _, seq := range set.seqs() {
+			for _, w := range seq {
+				if isWord(w) {
+					v[w] = "word"
+				}
+			}
+		}
 	}
 	for _, d := range []string{"monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday",
 		"mondays", "tuesdays", "wednesdays", "thursdays", "fridays", "saturdays", "sundays",

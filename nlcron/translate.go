@@ -666,7 +666,7 @@ func splitClock(s string) (h, m, sec int, ok bool) {
 
 func (c *collector) timeClause(x *timeClause, end int) {
 	for _, it := range x.Times {
-		ct, ok := c.clock(it.From, x.At)
+		ct, ok := c.clock(it.From, x.At != "")
 		if !ok {
 			return
 		}
@@ -836,7 +836,7 @@ func (c *collector) setLink(pos lexer.Position, link string) {
 }
 
 func (c *collector) dowClause(x *dowClause) {
-	c.setLink(x.Pos, x.Prefix)
+	c.setLink(x.Pos, string(x.Prefix))
 	f := c.dayItems(x.Items)
 	if c.dowFirst == nil {
 		c.dowFirst = f
@@ -931,7 +931,7 @@ func (c *collector) addMonthRange(pos lexer.Position, from, to string) {
 }
 
 func (c *collector) month(x *monthClause) {
-	p := strings.ToLower(x.Prefix)
+	p := strings.ToLower(string(x.Prefix))
 	if p == "every" || p == "each" {
 		c.monthEvery = true
 	}
@@ -1031,7 +1031,7 @@ func (c *collector) domItems(items []*domItem, dayWord bool, prefix string) (*fi
 		if !ok {
 			return nil, false
 		}
-		if it.From.Num != "" && !it.Day && !dayWord && !(i > 0 && items[0].Day) {
+		if it.From.Num != "" && it.Day == "" && !dayWord && !(i > 0 && items[0].Day != "") {
 			pos := it.From.Pos
 			if c.bareDom == nil {
 				c.bareDom = &pos
@@ -1069,17 +1069,17 @@ func (c *collector) domItems(items []*domItem, dayWord bool, prefix string) (*fi
 
 func (c *collector) domClause(x *domClause, end int) {
 	text := c.span(x.Pos, end)
-	if x.Prefix == "" && !x.The && !x.DayWord && !x.OfMonth && !x.Items[0].Day && len(x.Items[0].From.Word) > 0 {
+	if x.Prefix == "" && !x.The && x.DayWord == "" && x.OfMonth == "" && x.Items[0].Day == "" && len(x.Items[0].From.Word) > 0 {
 		w := strings.Join(x.Items[0].From.Word, "-")
 		c.fail(x.Pos, w, ErrSyntax, "the "+w+" of the month", "%q alone is not a schedule", w)
 		return
 	}
-	f, ok := c.domItems(x.Items, x.DayWord, x.Prefix)
+	f, ok := c.domItems(x.Items, x.DayWord != "", string(x.Prefix))
 	if !ok {
 		return
 	}
 	// "every week on the 4th day": a day of the week by position.
-	if x.DayWord && !x.OfMonth && len(x.Items) == 1 && x.Items[0].To == nil && f.count() == 1 && c.hasUnit(uWeek) {
+	if x.DayWord != "" && x.OfMonth == "" && len(x.Items) == 1 && x.Items[0].To == nil && f.count() == 1 && c.hasUnit(uWeek) {
 		v := f.values()[0]
 		if v > 7 {
 			c.fail(x.Pos, text, ErrRange, "", "a week has 7 days")
@@ -1088,7 +1088,7 @@ func (c *collector) domClause(x *domClause, end int) {
 		c.weekIdx = v - 1
 		return
 	}
-	if strings.EqualFold(x.Prefix, "from") && len(x.Items) == 1 && x.Items[0].To == nil {
+	if strings.EqualFold(string(x.Prefix), "from") && len(x.Items) == 1 && x.Items[0].To == nil {
 		c.fail(x.Pos, text, ErrSyntax, "", "%q needs an end: \"from the 1st to the 15th\"", text)
 		return
 	}
@@ -1099,7 +1099,7 @@ func (c *collector) domClause(x *domClause, end int) {
 }
 
 func (c *collector) domRange(pos lexer.Position, from, to *domValue) {
-	it := &domItem{Pos: pos, Day: true, From: from, To: to}
+	it := &domItem{Pos: pos, Day: "day", From: from, To: to}
 	f, ok := c.domItems([]*domItem{it}, true, "")
 	if ok {
 		c.addDom(pos, f)
@@ -1252,7 +1252,7 @@ func (c *collector) interval(x *intervalClause, end int) {
 			iv.u = unitWords[w]
 		}
 	}
-	suffix := strings.ToLower(x.Suffix)
+	suffix := strings.ToLower(string(x.Suffix))
 	if strings.HasSuffix(suffix, "week") {
 		if iv.u != uDay {
 			c.fail(x.Pos, text, ErrSyntax, "", "%q: only days can be counted within a week", text)
