@@ -394,15 +394,15 @@ type relItem struct {
 // the hour"; "at second 10" is recognised only to be refused.
 type minuteClause struct {
 	Pos       lexer.Position
-	Seconds   string        `parser:"( ('at' | 'on')? ( @('seconds' | 'second' | 'secs' | 'sec') Number"`
-	Words     []*minuteItem `parser:"    | ('minutes' | 'minute' | 'mins' | 'min') ( @@ ( Sep Sep* @@ )* ('past' | 'after') ('the' | 'every' | 'each') 'hour'"`
-	Words2    []*minuteItem `parser:"      | @@ ( Sep Sep* @@ )* )"`
-	Marks     []string      `parser:"    | @MinuteMark ( Sep Sep* @MinuteMark )* )"`
-	Range     []*minuteItem `parser:"| 'from' ('minutes' | 'minute') @@"`
-	TopOfHour bool          `parser:"| @('on' 'the' 'hour' | 'at' 'the' 'top' 'of' 'the' 'hour' | 'on' 'the' 'top' 'of' 'the' 'hour')"`
-	OnMinute  bool          `parser:"| @('on' 'the' 'minute')"`
-	Past      []*minuteItem `parser:"| 'at'? @@ ( Sep Sep* @@ )* ('minutes' | 'minute' | 'mins' | 'min') ('past' | 'after') ('the' | 'every' | 'each') 'hour'"`
-	Rel       []*relItem    `parser:"| 'at'? @@ ( Sep Sep* @@ )* ('the' | 'every' | 'each' | 'an') 'hour' )"`
+	Seconds   oneOf[secondWord] `parser:"( ('at' | 'on')? ( @@ Number"`
+	Words     []*minuteItem     `parser:"    | ('minutes' | 'minute' | 'mins' | 'min') ( @@ ( Sep Sep* @@ )* ('past' | 'after') ('the' | 'every' | 'each') 'hour'"`
+	Words2    []*minuteItem     `parser:"      | @@ ( Sep Sep* @@ )* )"`
+	Marks     []string          `parser:"    | @MinuteMark ( Sep Sep* @MinuteMark )* )"`
+	Range     []*minuteItem     `parser:"| 'from' ('minutes' | 'minute') @@"`
+	TopOfHour bool              `parser:"| @('on' 'the' 'hour' | 'at' 'the' 'top' 'of' 'the' 'hour' | 'on' 'the' 'top' 'of' 'the' 'hour')"`
+	OnMinute  bool              `parser:"| @('on' 'the' 'minute')"`
+	Past      []*minuteItem     `parser:"| 'at'? @@ ( Sep Sep* @@ )* ('minutes' | 'minute' | 'mins' | 'min') ('past' | 'after') ('the' | 'every' | 'each') 'hour'"`
+	Rel       []*relItem        `parser:"| 'at'? @@ ( Sep Sep* @@ )* ('the' | 'every' | 'each' | 'an') 'hour' )"`
 }
 
 // relMinuteClause is "at half past", "at quarter past" or "at quarter
@@ -466,5 +466,5 @@ type onceClause struct {
 // "run", "please", "the job", ",".
 type fillerClause struct {
 	Pos  lexer.Position
-	Word string `parser:"@(',' | 'run' | 'and' | 'every' | 'in' | 'at' | 'once' | 'of' | '.' | ';' | '!' | ':' | '-' | 'also' | 'then' | 'runs' | 'running' | 'fire' | 'fires' | 'execute' | 'executes' | 'trigger' | 'triggers' | 'schedule' | 'scheduled' | 'repeat' | 'repeats' | 'repeating' | 'it' | 'this' | 'please' | 'should' | 'on' | 'only' | 'just' | 'the' | 'each' | 'a' ('job' | 'task' | 'command') | 'job' | 'task' | 'command' | 'time')"`
+	Word oneOf[fillerWord] `parser:"@@"`
 }

@@ -113,7 +113,7 @@ func wordSeqs(s string) [][]string {
 
 // wordSets lists every wordSet, so that the words they read count as
 // grammar vocabulary and are checked by TestOneOfMatchesGrammar.
-var wordSets = []wordSet{intervalSuffix{}, dowPrefix{}, article{}, dowWeek{}, domPrefix{}, domOfMonth{}, monthPrefix{}, timeAt{}, dayWord{}}
+var wordSets = []wordSet{intervalSuffix{}, dowPrefix{}, article{}, dowWeek{}, domPrefix{}, domOfMonth{}, monthPrefix{}, timeAt{}, dayWord{}, fillerWord{}, secondWord{}}
 
 // intervalSuffix is the "of the week" after an interval.
 type intervalSuffix struct{}
@@ -180,3 +180,20 @@ type dayWord struct{}
 var dayWordSeqs = wordSeqs("day | days")
 
 func (dayWord) seqs() [][]string { return dayWordSeqs }
+
+// fillerWord is the punctuation or word of a fillerClause.
+type fillerWord struct{}
+
+var fillerWordSeqs = wordSeqs(", | run | and | every | in | at | once | of | . | ; | ! | : | - | also | then | runs | running | " +
+	"fire | fires | execute | executes | trigger | triggers | schedule | scheduled | repeat | repeats | repeating | " +
+	"it | this | please | should | on | only | just | the | each | a job | a task | a command | job | task | command | time")
+
+func (fillerWord) seqs() [][]string { return fillerWordSeqs }
+
+// secondWord is the unit in "at second 10", which a minuteClause reads to
+// refuse it.
+type secondWord struct{}
+
+var secondWordSeqs = wordSeqs("seconds | second | secs | sec")
+
+func (secondWord) seqs() [][]string { return secondWordSeqs }

@@ -35,6 +35,12 @@ type (
 	probeDayWord struct {
 		V string `parser:"@('day' | 'days')?"`
 	}
+	probeFillerWord struct {
+		V string `parser:"@(',' | 'run' | 'and' | 'every' | 'in' | 'at' | 'once' | 'of' | '.' | ';' | '!' | ':' | '-' | 'also' | 'then' | 'runs' | 'running' | 'fire' | 'fires' | 'execute' | 'executes' | 'trigger' | 'triggers' | 'schedule' | 'scheduled' | 'repeat' | 'repeats' | 'repeating' | 'it' | 'this' | 'please' | 'should' | 'on' | 'only' | 'just' | 'the' | 'each' | 'a' ('job' | 'task' | 'command') | 'job' | 'task' | 'command' | 'time')?"`
+	}
+	probeSecondWord struct {
+		V string `parser:"@('seconds' | 'second' | 'secs' | 'sec')?"`
+	}
 	probeTimeAt struct {
 		V string `parser:"@('at' | '@' | 'by')?"`
 	}
@@ -55,8 +61,10 @@ func TestOneOfMatchesGrammar(t *testing.T) {
 	checkOneOf[timeAt, probeTimeAt](t, func(p *probeTimeAt) string { return p.V })
 	checkOneOf[article, probeArticle](t, func(p *probeArticle) string { return p.V })
 	checkOneOf[dayWord, probeDayWord](t, func(p *probeDayWord) string { return p.V })
-	if len(wordSets) != 9 {
-		t.Errorf("wordSets has %d sets, the test checks 9", len(wordSets))
+	checkOneOf[fillerWord, probeFillerWord](t, func(p *probeFillerWord) string { return p.V })
+	checkOneOf[secondWord, probeSecondWord](t, func(p *probeSecondWord) string { return p.V })
+	if len(wordSets) != 11 {
+		t.Errorf("wordSets has %d sets, the test checks 11", len(wordSets))
 	}
 }
 
