@@ -25,6 +25,10 @@ import (
 // alternatives that cannot start with the same token (and so cannot both
 // match) are ordered by how often they are used: numbers before words in
 // a day of the month, a unit before "business days", and so on.
+//
+// The word groups the parser passes most often are oneOf nodes (oneof.go),
+// which read a set of word sequences without participle's copies; the
+// EBNF names them by type, and their words are in their wordSet.
 
 // caseInsensitiveTokens are the token types whose literals match in any case.
 var caseInsensitiveTokens = []string{"Word", "DayName", "MonthName", "Unit", "NumWord", "OrdWord", "Abbrev", "Adverb",
