@@ -73,7 +73,7 @@ func (c *collector) resolve(out *cronFields) bool {
 		case c.months != nil && c.monthEvery:
 			g = uMonth
 		case c.months != nil:
-			c.fail(c.monthPos, c.span(c.monthPos, len(c.in)), ErrSyntax, "every day "+c.span(c.monthPos, len(c.in)),
+			c.fail(c.monthPos, c.span(c.monthPos, len(c.in)), ErrSyntax, "every day in "+c.span(c.monthPos, len(c.in)),
 				"no rhythm: say how often within these months, e.g. \"every day\"")
 			return false
 		case c.startTime != nil:

@@ -146,7 +146,7 @@ func TestTranslateRefusals(t *testing.T) {
 		{"weekly monday", ErrSyntax, 8, "weekly on monday"},
 		{"every day at 9am in EST", ErrAmbiguousZone, 18, "America/New_York"},
 		{"every day at 9am in Mars/Base", ErrUnknownZone, 18, ""},
-		{"from september to november", ErrSyntax, 6, "every day september to november"},
+		{"from september to november", ErrSyntax, 6, "every day in september to november"},
 		{"twice a week", ErrUnsupported, 1, ""},
 		{"every day until june", ErrUnsupported, 11, ""},
 		{"every second weekday", ErrUnsupported, 1, "every weekday"},
