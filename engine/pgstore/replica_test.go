@@ -31,14 +31,24 @@ func (c *fakeClock) Set(t time.Time) { c.ns.Store(t.UnixNano()) }
 
 // replicaRunner completes runs at once, or, while hang is set, holds them
 // until release is closed (a replica about to die with runs in flight).
+// While hold is set it waits for gate to close and then completes them (a
+// busy replica, so that the others get runs too).
 type replicaRunner struct {
 	done    atomic.Int64
 	hang    atomic.Bool
 	hung    atomic.Int64
 	release chan struct{}
+	hold    atomic.Bool
+	gate    chan struct{}
 }
 
 func (r *replicaRunner) Run(ctx context.Context, run *engine.Run) (engine.Result, error) {
+	if r.hold.Load() {
+		select {
+		case <-r.gate:
+		case <-ctx.Done():
+		}
+	}
 	if r.hang.Load() {
 		r.hung.Add(1)
 		select {
@@ -69,7 +79,7 @@ func startReplica(tb testing.TB, name, schema string, clock *fakeClock, cfg engi
 	if err != nil {
 		tb.Fatal(err)
 	}
-	r := &replica{name: name, pool: pool, runner: &replicaRunner{release: make(chan struct{})}, done: make(chan error, 1)}
+	r := &replica{name: name, pool: pool, runner: &replicaRunner{release: make(chan struct{}), gate: make(chan struct{})}, done: make(chan error, 1)}
 	cfg.Store = st
 	cfg.Runner = r.runner
 	cfg.Now = clock.Now
@@ -189,6 +199,13 @@ func TestReplicas(t *testing.T) {
 		stepStart := time.Now()
 		if k == dieAt {
 			dying.runner.hang.Store(true)
+			// The others hold their runs (at most MaxConcurrentRuns each,
+			// fewer than the fires), so the dying replica surely gets
+			// some: otherwise, on a loaded machine, the others could
+			// finish them all before it wakes.
+			for _, r := range reps[:2] {
+				r.runner.hold.Store(true)
+			}
 		}
 		fireTime := start.Truncate(10 * time.Minute).Add(time.Duration(k) * 10 * time.Minute)
 		clock.Set(fireTime)
@@ -200,6 +217,11 @@ func TestReplicas(t *testing.T) {
 
 		// Replica c holds its runs of this fire, then loses its database
 		// and stops: its runs stay in progress under its lease.
+		waitFor(t, "the dying replica to take runs", func() bool { return dying.runner.hung.Load() > 0 })
+		for _, r := range reps[:2] {
+			r.runner.hold.Store(false)
+			close(r.runner.gate)
+		}
 		waitFor(t, "the dying replica to hold runs", func() bool {
 			return dying.runner.hung.Load() > 0 && settled(int(dying.runner.hung.Load()))()
 		})
