@@ -2,6 +2,7 @@ package server_test
 
 import (
 	"context"
+	"net/http"
 	"net/http/httptest"
 	"strconv"
 	"strings"
@@ -26,6 +27,17 @@ func benchServer(b *testing.B) *server.Server {
 	return server.New(server.Config{Engine: eng, Keys: keys, Metrics: server.NewMetrics()})
 }
 
+// serveOK serves r as account A and fails b unless the answer is 200.
+func serveOK(b *testing.B, srv *server.Server, r *http.Request) {
+	b.Helper()
+	r.Header.Set("Authorization", "Bearer "+keyA)
+	w := httptest.NewRecorder()
+	srv.ServeHTTP(w, r)
+	if w.Code != 200 {
+		b.Fatalf("%d %s", w.Code, w.Body)
+	}
+}
+
 // BenchmarkTextToCron measures the handler alone (no network) for a mix of
 // phrases and cron expressions.
 func BenchmarkTextToCron(b *testing.B) {
@@ -35,12 +47,7 @@ func BenchmarkTextToCron(b *testing.B) {
 	i := 0
 	for b.Loop() {
 		r := httptest.NewRequest("GET", "/v1/schedules/text-to-cron?cron="+phrases[i%len(phrases)], nil)
-		r.Header.Set("Authorization", "Bearer "+keyA)
-		w := httptest.NewRecorder()
-		srv.ServeHTTP(w, r)
-		if w.Code != 200 {
-			b.Fatalf("%d %s", w.Code, w.Body)
-		}
+		serveOK(b, srv, r)
 		i++
 	}
 }
@@ -53,12 +60,7 @@ func BenchmarkCreateSchedule(b *testing.B) {
 	for b.Loop() {
 		body := `{"chat_id":"` + chat1 + `","cadence":"every weekday at 9am","toolhouse_id":"u` + strconv.Itoa(i) + `"}`
 		r := httptest.NewRequest("POST", "/v1/schedules", strings.NewReader(body))
-		r.Header.Set("Authorization", "Bearer "+keyA)
-		w := httptest.NewRecorder()
-		srv.ServeHTTP(w, r)
-		if w.Code != 200 {
-			b.Fatalf("%d %s", w.Code, w.Body)
-		}
+		serveOK(b, srv, r)
 		i++
 	}
 }
@@ -72,12 +74,7 @@ func BenchmarkTextToCronUncached(b *testing.B) {
 	for b.Loop() {
 		q := "every+day+at+" + strconv.Itoa(i%24) + ":" + strconv.Itoa(10+i/24%50) + "+" + strings.Repeat("+", i/1200)
 		r := httptest.NewRequest("GET", "/v1/schedules/text-to-cron?cron="+q, nil)
-		r.Header.Set("Authorization", "Bearer "+keyA)
-		w := httptest.NewRecorder()
-		srv.ServeHTTP(w, r)
-		if w.Code != 200 {
-			b.Fatalf("%d %s", w.Code, w.Body)
-		}
+		serveOK(b, srv, r)
 		i++
 	}
 }
