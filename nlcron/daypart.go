@@ -190,15 +190,11 @@ func (c *collector) checkDayPart() {
 	pt := c.partTimes[0]
 	sugg := ""
 	if len(c.times) == 1 && len(c.partTimes) == 1 && len(c.windows) == 0 && len(c.dow.special) == 0 {
-		var names []string
-		for _, d := range c.dow.values() {
-			names = append(names, strings.ToLower(weekdayNames[(d+1)%7]))
-		}
-		list := names[len(names)-1]
-		if len(names) > 1 {
-			list = strings.Join(names[:len(names)-1], ", ") + " and " + list
-		}
-		sugg = "every " + list + " at " + clock12(pt.h, pt.m)
+		days := c.dow.values()
+		list := dAppendList([]byte("every "), len(days), "and", func(b []byte, i int) []byte {
+			return append(b, strings.ToLower(weekdayNames[(days[i]+1)%7])...)
+		})
+		sugg = string(list) + " at " + clock12(pt.h, pt.m)
 	}
 	c.fail(pt.pos, pt.text, ErrUnsupported, sugg,
 		"%q in the %s is after midnight: cron would run it in the early hours of %s, not in the night after; name the day it falls on",
