@@ -24,7 +24,9 @@ func (c *collector) notePart(p *phrase, i int, cl clause) {
 	needsTime := false
 	switch x := cl.(type) {
 	case *partClause:
-		part = strings.TrimSuffix(strings.ToLower(x.Part), "s")
+		// "mornings", "every morning", "in the morning", "at night"
+		words := strings.Fields(strings.ToLower(x.Part))
+		part = strings.TrimSuffix(words[len(words)-1], "s")
 		pos, needsTime = x.Pos, true
 	case *intervalClause:
 		if strings.EqualFold(x.Adverb, "nightly") ||
@@ -171,6 +173,26 @@ func articled(part string) string {
 // defaultPartTimes are the times suggestions offer for a part of the day.
 var defaultPartTimes = map[string]string{"morning": "8am", "afternoon": "2pm", "evening": "6pm", "night": "10pm"}
 
+// partWindows are the windows suggestions offer for a rhythm within a
+// part of the day ("every hour in the morning").
+var partWindows = map[string]string{"morning": "between 8am and noon", "afternoon": "between noon and 6pm",
+	"evening": "between 6pm and 10pm", "night": "between 10pm and midnight"}
+
+// joinWords joins the non-empty parts with single spaces.
+func joinWords(parts ...string) string {
+	var b strings.Builder
+	for _, p := range parts {
+		if p == "" {
+			continue
+		}
+		if b.Len() > 0 {
+			b.WriteByte(' ')
+		}
+		b.WriteString(p)
+	}
+	return b.String()
+}
+
 // checkDayPart refuses, once the clauses are collected, a part of the day
 // that has no time to apply to ("every morning" alone: cron cannot tell
 // when the morning is), and an evening or night time after midnight on
@@ -178,8 +200,20 @@ var defaultPartTimes = map[string]string{"morning": "8am", "afternoon": "2pm", "
 // cron on Fridays would not run).
 func (c *collector) checkDayPart() {
 	if c.partNeedsT && len(c.times) == 0 && len(c.windows) == 0 && c.startTime == nil && c.hoursList == nil {
-		end := c.dayPartPos.Offset + len(c.dayPartText)
-		sugg := c.in[:end] + " at " + defaultPartTimes[c.dayPart] + c.in[end:]
+		start, end := c.dayPartPos.Offset, c.dayPartPos.Offset+len(c.dayPartText)
+		at := defaultPartTimes[c.dayPart]
+		sugg := c.in[:end] + " at " + at + c.in[end:]
+		if low := strings.ToLower(c.dayPartText); strings.HasPrefix(low, "in ") || strings.HasPrefix(low, "at ") {
+			// "mondays in the morning": "mondays at 8 in the morning".
+			sugg = c.in[:start] + "at " + strings.TrimRight(at, "apm") + " " + c.in[start:]
+		}
+		if c.subDaily() {
+			// "every hour in the morning": a window, not one time.
+			w := joinWords(strings.TrimSpace(c.in[:start]), strings.TrimSpace(c.in[end:]), partWindows[c.dayPart])
+			if parses(w) {
+				sugg = w
+			}
+		}
 		c.fail(c.dayPartPos, c.dayPartText, ErrSyntax, strings.TrimSpace(sugg),
 			"%q needs a time of day: cron cannot tell when the %s starts", c.dayPartText, c.dayPart)
 		return
@@ -235,6 +269,16 @@ func (c *collector) failOnce(pos lexer.Position, word string) {
 		sugg = repl + " at " + t
 	}
 	c.fail(pos, text, ErrUnsupported, sugg, "%q happens once, but a cron expression repeats; say how often it runs", text)
+}
+
+// subDaily reports whether the phrase has a rhythm of minutes or hours.
+func (c *collector) subDaily() bool {
+	for _, iv := range c.intervals {
+		if iv.u == uMinute || iv.u == uHour {
+			return true
+		}
+	}
+	return false
 }
 
 // hasOneOff reports whether s names a day that comes once.

@@ -43,6 +43,11 @@ func TestDayParts(t *testing.T) {
 		{"weekday mornings at 8:30", "30 8 * * 1-5"},
 		{"on weekday mornings at 7:15", "15 7 * * 1-5"},
 		{"every monday morning at 9", "0 9 * * 1"},
+		// "in the morning" away from the time it qualifies.
+		{"every weekday in the morning at 9", "0 9 * * 1-5"},
+		{"on mondays in the evening at 7:30", "30 19 * * 1"},
+		{"at 9 on sundays in the evening", "0 21 * * 0"},
+		{"every day at night at 11", "0 23 * * *"},
 		{"every morning at 6, 7 and 8", "0 6-8 * * *"},
 		{"every morning from 8 to 11", "0 8-11 * * *"},
 		{"run this every morning at 7", "0 7 * * *"},
@@ -115,7 +120,15 @@ func TestDayPartRefusals(t *testing.T) {
 		{"each afternoon", ErrSyntax, 0, "each afternoon", `needs a time of day`, "each afternoon at 2pm"},
 		{"every monday morning", ErrSyntax, 13, "morning", `"morning" needs a time of day`, "every monday morning at 8am"},
 		{"mornings in june", ErrSyntax, 0, "mornings", `"mornings" needs a time of day`, "mornings at 8am in june"},
-		{"every 15 minutes every morning", ErrSyntax, 17, "every morning", `needs a time of day`, "every 15 minutes every morning at 8am"},
+		// A rhythm within the day: a window, not one time.
+		{"every 15 minutes every morning", ErrSyntax, 17, "every morning", `needs a time of day`, "every 15 minutes between 8am and noon"},
+		{"every hour in the morning", ErrSyntax, 11, "in the morning", `"in the morning" needs a time of day`, "every hour between 8am and noon"},
+		{"hourly at night", ErrSyntax, 7, "at night", `cron cannot tell when the night starts`, "hourly between 10pm and midnight"},
+		{"every 15 minutes in the afternoon on weekdays", ErrSyntax, 17, "in the afternoon", `needs a time of day`, "every 15 minutes on weekdays between noon and 6pm"},
+		// "in the morning" with no time before it.
+		{"mondays in the morning", ErrSyntax, 8, "in the morning", `"in the morning" needs a time of day`, "mondays at 8 in the morning"},
+		{"in the evening", ErrSyntax, 0, "in the evening", `needs a time of day`, "at 6 in the evening"},
+		{"every day at night", ErrSyntax, 10, "at night", `needs a time of day`, "every day at 10 at night"},
 		// After midnight, a night or evening time is on the next day.
 		{"every friday night at 1", ErrUnsupported, 22, "1", `"1" in the night is after midnight: cron would run it in the early hours of Fridays`, "every saturday at 1am"},
 		{"every sunday evening at 12", ErrUnsupported, 24, "12", `"12" in the evening is after midnight`, "every monday at midnight"},

@@ -106,7 +106,7 @@ var members = []member{
 	newMember[ordIntervalClause]("ordInterval", "once every each", ordCounts).
 		withFollowAll(ordCounts, ordUnitStart).withAhead(ordCounts, ordUnitStart),
 	newMember[intervalClause]("interval", "", "every each once Adverb"),
-	newMember[partClause]("part", "every each", "morning mornings afternoon afternoons evening evenings night nights"),
+	newMember[partClause]("part", "every each", "morning mornings afternoon afternoons evening evenings night nights DayPart"),
 	newMember[freqClause]("freq", "", "once twice Number NumWord").
 		withFollow("once", "a an per every each").withFollow("twice", "a an per every each").
 		withFollow("Number", "times x").withFollow("NumWord", "NumWord - times"),

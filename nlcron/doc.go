@@ -34,7 +34,8 @@
 //   - Parts of the day: "every morning at 7", "mornings at 7", "each
 //     afternoon at 3", "at 6 every evening", "every weekday morning at 8",
 //     "monday mornings at 9", "every sunday evening at 6", "nightly at 11",
-//     "every night at 2"; see Rules for the hour they give.
+//     "every night at 2", "every weekday in the morning at 9"; see Rules
+//     for the hour they give.
 //   - Windows: "between 9am and 5pm", "from 9 to 5", "8am to 5pm", "after
 //     2pm and before 3pm", "during business hours" (9:00 to 17:00, Monday
 //     to Friday; "office hours" and "working hours" mean the same).
@@ -67,8 +68,9 @@
 //
 // A part of the day never sets a time by itself; it says which half of
 // the day an hour without am/pm is in, by one rule whether it is a rhythm
-// ("every evening at 6", "at 6 every evening", "nightly at 11") or
-// follows the time ("at 6 in the evening", "at 2 at night"):
+// ("every evening at 6", "at 6 every evening", "nightly at 11"), follows
+// the time ("at 6 in the evening", "at 2 at night") or stands elsewhere
+// ("on mondays in the evening at 7"):
 //
 //   - morning is am: "at 7" is 07:00 and "at 12" is 00:00;
 //   - afternoon is pm: 3 is 15:00 and 12 is noon;
@@ -83,7 +85,9 @@
 // "every evening at 08:00" are refused with the time read in the part
 // ("every morning at 5am"). A part of the day needs a time ("every
 // morning" is refused with "every morning at 8am"), except "every night"
-// and "nightly", which run at midnight like "every day". An evening or
+// and "nightly", which run at midnight like "every day"; with a rhythm of
+// minutes or hours the suggestion is a window ("every hour in the
+// morning" suggests "every hour between 8am and noon"). An evening or
 // night time after midnight with named weekdays ("every friday night at
 // 1") is refused with the day it falls on ("every saturday at 1am"),
 // since cron would run it on Friday. One-off days ("tonight", "this

@@ -304,12 +304,14 @@ type ordIntervalClause struct {
 
 // partClause is a part of the day as a rhythm: "every morning", "each
 // afternoon", "evenings", and with the days before it ("every monday
-// morning", "weekday mornings") "morning" after a dowClause. "every night"
+// morning", "weekday mornings") "morning" after a dowClause, and "in the
+// morning" or "at night" with no time before it ("every weekday in the
+// morning at 9"; after a time it is the time's suffix). "every night"
 // and "nightly" are intervalClauses, which come first. The part of the
 // day only says am or pm of the phrase's times (see dayPartHour).
 type partClause struct {
 	Pos  lexer.Position
-	Part string `parser:"('every' | 'each')? @('morning' | 'mornings' | 'afternoon' | 'afternoons' | 'evening' | 'evenings' | 'night' | 'nights')"`
+	Part string `parser:"( ('every' | 'each')? @('morning' | 'mornings' | 'afternoon' | 'afternoons' | 'evening' | 'evenings' | 'night' | 'nights') | (?! 'tonight') @DayPart )"`
 }
 
 // freqClause is a count per period: "twice a day", "3 times an hour",
