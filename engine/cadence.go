@@ -61,17 +61,37 @@ func (e *Engine) parseCadence(text string, loc *time.Location, zoneGiven bool) (
 	}
 	c.cron = c.spec.String()
 
-	if minGap := c.spec.MinInterval(); e.cfg.MinCadence > 0 && minGap > 0 && minGap < e.cfg.MinCadence {
-		if e.cfg.CadencePolicy == CadenceReject {
-			return nil, &ValidationError{Field: "cadence", Msg: fmt.Sprintf(
-				"fires as often as every %s, more often than the minimum cadence of every %s",
-				humanDuration(minGap), humanDuration(e.cfg.MinCadence))}
-		}
-		c.warnings = append(c.warnings, fmt.Sprintf(
-			"cadence fires as often as every %s, more often than the minimum of every %s: it will run at most every %s",
-			humanDuration(minGap), humanDuration(e.cfg.MinCadence), humanDuration(e.cfg.MinCadence)))
+	warning, err := e.cfg.CadencePolicy.Check(e.cfg.MinCadence, c.spec.MinInterval())
+	if err != nil {
+		return nil, err
+	}
+	if warning != "" {
+		c.warnings = append(c.warnings, warning)
 	}
 	return c, nil
+}
+
+// Check is the engine's verdict on a cadence whose fires can come as close
+// together as interval (see [schedule.Schedule.MinInterval]) under a
+// minimum cadence of minCadence: what [Engine.CreateSchedule] and
+// [Engine.UpdateSchedule] do with it under policy p. When interval is
+// shorter than minCadence, Check returns, under [CadenceReject], the
+// [*ValidationError] on "cadence" the schedule is refused with, and under
+// any other policy (clamp, the default) the warning it is accepted with.
+// Otherwise, and when minCadence or interval is not positive (no minimum,
+// or a cadence that never fires twice), both results are zero.
+func (p CadencePolicy) Check(minCadence, interval time.Duration) (warning string, err error) {
+	if minCadence <= 0 || interval <= 0 || interval >= minCadence {
+		return "", nil
+	}
+	if p == CadenceReject {
+		return "", &ValidationError{Field: "cadence", Msg: fmt.Sprintf(
+			"fires as often as every %s, more often than the minimum cadence of every %s",
+			humanDuration(interval), humanDuration(minCadence))}
+	}
+	return fmt.Sprintf(
+		"cadence fires as often as every %s, more often than the minimum of every %s: it will run at most every %s",
+		humanDuration(interval), humanDuration(minCadence), humanDuration(minCadence)), nil
 }
 
 // errorText is err's message without the package prefixes a user does not
@@ -100,7 +120,9 @@ func looksLikeCron(text string) bool {
 }
 
 // humanDuration formats d the way the warnings speak: "10 minutes",
-// "1 hour 30 minutes", "1 minute 30 seconds".
+// "1 hour 30 minutes", "1 minute 30 seconds", "1 day", "2 days 3 hours".
+// A duration that is not a positive whole number of seconds keeps Go's
+// notation ("1.5s", "0s").
 func humanDuration(d time.Duration) string {
 	if d <= 0 || d%time.Second != 0 {
 		return d.String()

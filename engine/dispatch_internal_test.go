@@ -221,9 +221,19 @@ func TestHumanDuration(t *testing.T) {
 		{time.Minute, "1 minute"},
 		{10 * time.Minute, "10 minutes"},
 		{90 * time.Minute, "1 hour 30 minutes"},
-		{25 * time.Hour, "1 day 1 hour"},
+		{5 * time.Minute, "5 minutes"},
+		{45 * time.Second, "45 seconds"},
 		{90 * time.Second, "1 minute 30 seconds"},
+		{time.Hour, "1 hour"},
+		{24 * time.Hour, "1 day"},
+		{25 * time.Hour, "1 day 1 hour"},
+		{48 * time.Hour, "2 days"},
+		{51 * time.Hour, "2 days 3 hours"},
+		{7*24*time.Hour + 30*time.Second, "7 days 30 seconds"},
 		{1500 * time.Millisecond, "1.5s"},
+		{time.Millisecond, "1ms"},
+		{0, "0s"},
+		{-time.Minute, "-1m0s"},
 	} {
 		if got := humanDuration(tc.d); got != tc.want {
 			t.Errorf("humanDuration(%v) = %q, want %q", tc.d, got, tc.want)

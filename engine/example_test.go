@@ -8,6 +8,7 @@ import (
 
 	"github.com/nlcron/nlcron/engine"
 	"github.com/nlcron/nlcron/engine/memstore"
+	"github.com/nlcron/nlcron/schedule"
 )
 
 // exampleClock is a wall clock an example moves by hand.
@@ -189,6 +190,26 @@ func ExampleParseCadencePolicy() {
 	// Output:
 	// reject <nil>
 	// engine: unknown cadence policy "squash" (want "clamp" or "reject"): invalid input
+}
+
+// A cadence that fires every 5 minutes, under the default minimum of 10
+// minutes: the clamp policy accepts it with a warning, the reject policy
+// refuses it. Schedule.MinInterval gives the interval of a parsed cadence.
+func ExampleCadencePolicy_Check() {
+	sched, err := schedule.Parse("*/5 * * * *", time.UTC)
+	if err != nil {
+		panic(err)
+	}
+	warning, err := engine.CadenceClamp.Check(engine.DefaultMinCadence, sched.MinInterval())
+	fmt.Printf("clamp: %s (error %v)\n", warning, err)
+	warning, err = engine.CadenceReject.Check(engine.DefaultMinCadence, sched.MinInterval())
+	fmt.Printf("reject: %q (error %v)\n", warning, err)
+	warning, err = engine.CadenceReject.Check(engine.DefaultMinCadence, time.Hour)
+	fmt.Printf("hourly: %q (error %v)\n", warning, err)
+	// Output:
+	// clamp: cadence fires as often as every 5 minutes, more often than the minimum of every 10 minutes: it will run at most every 10 minutes (error <nil>)
+	// reject: "" (error invalid cadence: fires as often as every 5 minutes, more often than the minimum cadence of every 10 minutes)
+	// hourly: "" (error <nil>)
 }
 
 // An agent run starts at once; a message on the completed run queues it
