@@ -9,6 +9,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/nlcron/nlcron/engine"
 	"github.com/nlcron/nlcron/internal/server"
 )
 
@@ -167,6 +168,33 @@ func TestAPI(t *testing.T) {
 		time.Sleep(time.Hour)
 		h.do(request{method: "PUT", path: "/v1/schedules/" + every10, key: keyA, body: `{"active":true}`})
 		h.golden("occurrences-paused", request{method: "GET", path: "/v1/schedules/" + every10 + "/occurrences?from=2000-01-01T00:45:00Z&to=2000-01-01T01:45:00Z", key: keyA})
+	})
+}
+
+// TestTextToCronRejectPolicy checks text-to-cron's warning under the reject
+// policy (TestAPI covers clamp): it says, in the engine's words, why a
+// schedule with this cadence would be refused.
+func TestTextToCronRejectPolicy(t *testing.T) {
+	withServer(t, func(c *server.Config) {
+		c.CadencePolicy = engine.CadenceReject
+		c.MinCadence = 36 * time.Hour
+	}, func(h *harness) {
+		h.golden("text-to-cron-min-cadence-reject", request{method: "GET", path: "/v1/schedules/text-to-cron?cron=every+day+at+9am", key: keyA})
+	})
+}
+
+// TestTextToCronNoMinimum checks that a negative MinCadence, as in the
+// engine, means no minimum and so no cadence warning.
+func TestTextToCronNoMinimum(t *testing.T) {
+	withServer(t, func(c *server.Config) { c.MinCadence = -1 }, func(h *harness) {
+		var ans struct{ Warnings []string }
+		if resp := h.do(request{method: "GET", path: "/v1/schedules/text-to-cron?cron=*/5+*+*+*+*", key: keyA}); resp.StatusCode != http.StatusOK {
+			t.Fatalf("status %d, want 200", resp.StatusCode)
+		}
+		decodeJSON(t, h.last, &ans)
+		if len(ans.Warnings) != 0 {
+			t.Errorf("warnings %q, want none", ans.Warnings)
+		}
 	})
 }
 

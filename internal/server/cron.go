@@ -133,16 +133,26 @@ func (s *Server) answerTextToCron(r *http.Request) (*cronAnswer, error) {
 		}
 		ans.NextRuns = append(ans.NextRuns, t.UTC().Format(time.RFC3339))
 	}
-	if mi := sched.MinInterval(); mi > 0 && mi < s.cfg.MinCadence {
-		w := fmt.Sprintf("this fires as often as every %s, more often than the minimum of every %s: ", humanDuration(mi), humanDuration(s.cfg.MinCadence))
-		if s.cfg.CadencePolicy == engine.CadenceReject {
-			w += "a schedule with this cadence will be refused"
-		} else {
-			w += fmt.Sprintf("a schedule with this cadence runs at most every %s", humanDuration(s.cfg.MinCadence))
-		}
+	if w := s.cadenceWarning(sched); w != "" {
 		ans.Warnings = append(ans.Warnings, w)
 	}
 	return ans, nil
+}
+
+// cadenceWarning is the engine's verdict on sched under the configured
+// minimum cadence and policy, as a text-to-cron warning: the warning a
+// schedule with this cadence would be created with, or why it would be
+// refused. It is "" when the cadence respects the minimum.
+func (s *Server) cadenceWarning(sched *schedule.Schedule) string {
+	warning, err := s.cfg.CadencePolicy.Check(s.cfg.MinCadence, sched.MinInterval())
+	if err == nil {
+		return warning
+	}
+	why := err.Error()
+	if ve, ok := errors.AsType[*engine.ValidationError](err); ok {
+		why = ve.Field + " " + ve.Msg // "cadence fires as often as ..."
+	}
+	return "a schedule with this cadence would be refused: " + why
 }
 
 // translation is the part of a text-to-cron answer that does not depend on
@@ -304,27 +314,4 @@ func phraseErr(text string, pe *nlcron.ParseError) *phraseError {
 		fmt.Fprintf(&b, " (did you mean %q?)", pe.Suggestion)
 	}
 	return &phraseError{Detail: b.String(), Location: loc}
-}
-
-// humanDuration formats d in words: "5 minutes", "1 hour 30 minutes".
-func humanDuration(d time.Duration) string {
-	units := []struct {
-		d    time.Duration
-		name string
-	}{{time.Hour, "hour"}, {time.Minute, "minute"}, {time.Second, "second"}}
-	var parts []string
-	for _, u := range units {
-		if n := d / u.d; n > 0 {
-			d -= n * u.d
-			name := u.name
-			if n > 1 {
-				name += "s"
-			}
-			parts = append(parts, fmt.Sprintf("%d %s", n, name))
-		}
-	}
-	if len(parts) == 0 {
-		return d.String()
-	}
-	return strings.Join(parts, " ")
 }

@@ -51,10 +51,13 @@ type Config struct {
 	RateBurst int
 	// MaxBodyBytes bounds request bodies (default DefaultMaxBodyBytes).
 	MaxBodyBytes int64
-	// MinCadence is the engine's minimum cadence, used for text-to-cron
-	// warnings (default 10m).
-	MinCadence time.Duration
-	// CadencePolicy is the engine's cadence policy, for the same warnings.
+	// MinCadence and CadencePolicy are the engine's
+	// [engine.Config.MinCadence] and [engine.Config.CadencePolicy]:
+	// text-to-cron warns, in the engine's words ([engine.CadencePolicy.Check]),
+	// about a cadence the engine would clamp or refuse. As in the engine,
+	// zero MinCadence means [engine.DefaultMinCadence] and a negative one
+	// no minimum.
+	MinCadence    time.Duration
 	CadencePolicy engine.CadencePolicy
 	// AllowPrivateCallbacks accepts callback URLs naming loopback, private
 	// or link-local addresses.
@@ -87,8 +90,8 @@ func New(cfg Config) *Server {
 	if cfg.MaxBodyBytes <= 0 {
 		cfg.MaxBodyBytes = DefaultMaxBodyBytes
 	}
-	if cfg.MinCadence <= 0 {
-		cfg.MinCadence = 10 * time.Minute
+	if cfg.MinCadence == 0 {
+		cfg.MinCadence = engine.DefaultMinCadence
 	}
 	s := &Server{
 		cfg:     cfg,
