@@ -26,7 +26,7 @@
 //     hour, every 3h, every 5m, twice a day, 4 times an hour, once a week,
 //     "every 15 minutes starting at :05", "offset 10 minutes", "every hour
 //     at half past" (also quarter past, quarter to).
-//   - Times: 5pm, 5 pm, 5:30 p.m., 17:00, 9 o'clock, noon, midnight, half
+//   - Times: 5pm, 5 pm, 5:30 p.m., 17:00, 1730, 9 o'clock, noon, midnight, half
 //     past five, quarter to six, "at 5 in the afternoon", "on the hour",
 //     "at :15", "15 minutes past every hour", and lists ("at 9am and 5pm",
 //     "at 6am, noon and 6pm") when one cron can fire at exactly those
@@ -36,9 +36,11 @@
 //     "monday mornings at 9", "every sunday evening at 6", "nightly at 11",
 //     "every night at 2", "every weekday in the morning at 9"; see Rules
 //     for the hour they give.
-//   - Windows: "between 9am and 5pm", "from 9 to 5", "8am to 5pm", "after
-//     2pm and before 3pm", "during business hours" (9:00 to 17:00, Monday
-//     to Friday; "office hours" and "working hours" mean the same).
+//   - Windows: "between 9am and 5pm", "from 9 to 5", "8am to 5pm",
+//     "9:00-17:00", "after 2pm and before 3pm", "during business hours"
+//     (9:00 to 17:00, Monday to Friday; "office hours" and "working hours"
+//     mean the same). Two bare numbers ("9-5", "9 to 5") need "from":
+//     "5 to 9" can also mean 8:55.
 //   - Days of the week: names, abbreviations and plurals, weekdays,
 //     weekends, business days, lists ("mon, wed and fri"), ranges
 //     ("tuesday through friday", "mon-fri", "saturday through tuesday"

@@ -17,7 +17,8 @@ import (
 //
 //	Whitespace  \s+                     (dropped)
 //	Zone        Area/Location           America/New_York, Etc/GMT+5
-//	Offset      utc+9, gmt-05:30, +05:30, -0800, +9
+//	Offset      utc+9, gmt-05:30, +05:30, -0800, +9 (a "-" right after a
+//	            digit is a RangeSep instead: 9:00-17:00, 0900-1700)
 //	Time        5pm, 5 pm, 5:30 p.m., 12a, 3p
 //	Clock       17:30, 05:00:00
 //	MinuteMark  :15
@@ -214,6 +215,9 @@ func next(s string, i int) (int, lexer.TokenType) {
 		}
 		return 1, tPunct
 	case c == '+' || c == '-':
+		if c == '-' && i > 0 && isDigit(s[i-1]) {
+			return 1, tRangeSep // "9-5", "0900-1700": a range, not an offset
+		}
 		if n := offsetLen(s, i); n > 0 {
 			return n, tOffset
 		}

@@ -480,9 +480,16 @@ func (c *collector) clock(t *tod, allowBare bool) (clockTime, bool) {
 		}
 		ct.hourOnly = !strings.Contains(digits, ":")
 		mer, explicit = "", true
-	case t.Clock != "":
+	case t.Clock != "", len(t.Num) == 4:
+		// "17:30", or "1730": the 24-hour clock without a colon.
 		text = t.Clock
-		h, m, s, _ := splitClock(t.Clock)
+		h, m, s := 0, 0, 0
+		if text != "" {
+			h, m, s, _ = splitClock(text)
+		} else {
+			text = t.Num
+			h, m = atoi(text[:2]), atoi(text[2:])
+		}
 		if s != 0 {
 			c.failSeconds(t.Pos, text)
 			return ct, false
@@ -500,7 +507,7 @@ func (c *collector) clock(t *tod, allowBare bool) (clockTime, bool) {
 			return ct, false
 		}
 		ct.h, ct.m = h, m
-		explicit = explicit || t.Clock[0] == '0' || h == 0 || h > 12
+		explicit = explicit || text[0] == '0' || h == 0 || h > 12 || t.Num != ""
 	case t.Num != "":
 		text = t.Num
 		ct.h, ct.hourOnly = atoi(t.Num), true
@@ -689,6 +696,13 @@ func (c *collector) timeClause(x *timeClause, end int) {
 
 // ---- windows ----
 
+// isBareHour reports whether t is a number with nothing to say it is a
+// time: no am/pm, o'clock, noon or part of the day, and fewer than four
+// digits ("1730" is on the 24-hour clock).
+func isBareHour(t *tod) bool {
+	return t.Num != "" && len(t.Num) < 4 && t.Special == "" && t.OClock == "" && t.WordMer == "" && t.DayPart == ""
+}
+
 func (c *collector) window(x *windowClause, end int) {
 	text := c.span(x.Pos, end)
 	w := window{pos: x.Pos, text: text, dropEndHr: true}
@@ -730,6 +744,18 @@ func (c *collector) window(x *windowClause, end int) {
 		from, to, exclusive = x.After, x.Before, true
 	default:
 		from, to, allowBare = x.From3, x.To3, false
+		if isBareHour(from) && isBareHour(to) {
+			// "every hour 9-5": hours, most likely, but "5 to 9" can
+			// also be 8:55; "from" makes it a window.
+			start, stop := x.Pos.Offset, x.Pos.Offset+len(strings.TrimRight(text, " "))
+			sugg := c.in[:start] + "from " + c.in[start:]
+			if !parses(sugg) {
+				sugg = ""
+			}
+			c.fail(x.Pos, c.in[start:stop], ErrSyntax, sugg,
+				"%q is two bare numbers: say \"from %s to %s\" for hours of the day", c.in[start:stop], from.Num, to.Num)
+			return
+		}
 	}
 	f, ok := c.clock(from, allowBare)
 	if !ok {

@@ -97,6 +97,12 @@ func TestTranslate(t *testing.T) {
 		{in: "every third day of the month", want: "0 0 3 * *"},
 		{in: "every second monday", want: "0 0 * * 1#2"},
 		{in: "every third month", want: "0 0 1 */3 *"},
+		// The 24-hour clock without a colon, and ranges of clock times.
+		{in: "at 0900", want: "0 9 * * *"},
+		{in: "daily at 1730", want: "30 17 * * *"},
+		{in: "at 0000 and 1200", want: "0 0,12 * * *"},
+		{in: "every hour 9:00-17:00", want: "0 9-17 * * *"},
+		{in: "every 30 minutes 0900-1700 on weekdays", want: "*/30 9-16 * * 1-5"},
 	}
 	for _, tc := range tests {
 		t.Run(tc.in, func(t *testing.T) {
@@ -152,6 +158,10 @@ func TestTranslateRefusals(t *testing.T) {
 		{"every second weekday", ErrUnsupported, 1, "every weekday"},
 		{"every third week", ErrUnsupported, 1, "every week"},
 		{"every second", ErrUnsupported, 1, "every minute"},
+		{"every hour 9-5", ErrSyntax, 12, "every hour from 9-5"},
+		{"9 to 5 on weekdays", ErrSyntax, 1, "from 9 to 5 on weekdays"},
+		{"at 2400", ErrRange, 4, "midnight"},
+		{"at 1260", ErrRange, 4, ""},
 	}
 	for _, tc := range tests {
 		t.Run(tc.in, func(t *testing.T) {
