@@ -127,7 +127,7 @@ type numWord struct {
 }
 
 // windowClause limits the hours of the day: "between 9am and 5pm",
-// "from 9 to 5", "8am to 5pm", "after 2pm and before 3pm",
+// "between 08:00-18:00", "from 9 to 5", "8am to 5pm", "after 2pm and before 3pm",
 // "during business hours", "between the 5th and 10th hour",
 // "between minutes 0 and 59".
 type windowClause struct {
@@ -136,7 +136,7 @@ type windowClause struct {
 	HourTo   string `parser:"    @Ordinal 'hour' ('of' 'the'? 'day')?"`
 	MinFrom  string `parser:"  | ('minutes' | 'minute') @Number 'and'"`
 	MinTo    string `parser:"    @Number"`
-	From     *tod   `parser:"  | 'hours'? @@ 'and'"`
+	From     *tod   `parser:"  | 'hours'? @@ ('and' | RangeSep)"`
 	To       *tod   `parser:"    @@ )"`
 	From2    *tod   `parser:"| 'from' 'hours'? @@ RangeSep"`
 	To2      *tod   `parser:"  @@"`
@@ -198,10 +198,10 @@ type dowExceptClause struct {
 	Items []*dayItem `parser:"('except' | 'excluding' | 'but' 'not' | 'other' 'than' | 'apart' 'from' | 'not') ('on' | 'for')? ('the' | 'a')? @@ ( Sep Sep* ('the' | 'on')? @@ )*"`
 }
 
-// dowBetweenClause is "between monday and friday".
+// dowBetweenClause is "between monday and friday" or "between mon-fri".
 type dowBetweenClause struct {
 	Pos  lexer.Position
-	From string `parser:"'between' @DayName 'and'"`
+	From string `parser:"'between' @DayName ('and' | RangeSep)"`
 	To   string `parser:"@DayName"`
 }
 
@@ -260,10 +260,10 @@ type monthClause struct {
 	Items  []*monthItem       `parser:"@@ ( Sep Sep* @@ )*"`
 }
 
-// monthBetweenClause is "between january and march".
+// monthBetweenClause is "between january and march" or "between jan-mar".
 type monthBetweenClause struct {
 	Pos  lexer.Position
-	From string `parser:"'between' @MonthName 'and'"`
+	From string `parser:"'between' @MonthName ('and' | RangeSep)"`
 	To   string `parser:"@MonthName"`
 }
 
@@ -372,7 +372,7 @@ type domClause struct {
 // domBetweenClause is "between day 11 and 26 of the month".
 type domBetweenClause struct {
 	Pos     lexer.Position
-	From    *domValue `parser:"'between' ('day' | 'days')? 'the'? @@ 'and'"`
+	From    *domValue `parser:"'between' ('day' | 'days')? 'the'? @@ ('and' | RangeSep)"`
 	To      *domValue `parser:"'the'? @@"`
 	OfMonth bool      `parser:"@('of' ('the' | 'every' | 'each')? 'month')?"`
 }

@@ -103,6 +103,10 @@ func TestTranslate(t *testing.T) {
 		{in: "at 0000 and 1200", want: "0 0,12 * * *"},
 		{in: "every hour 9:00-17:00", want: "0 9-17 * * *"},
 		{in: "every 30 minutes 0900-1700 on weekdays", want: "*/30 9-16 * * 1-5"},
+		{in: "every hour between 9-5", want: "0 9-17 * * *"},
+		{in: "between mon-fri at 9", want: "0 9 * * 1-5"},
+		{in: "between jan-mar at 9am", want: "0 9 * 1-3 *"},
+		{in: "at noon between the 1st - 15th", want: "0 12 1-15 * *"},
 	}
 	for _, tc := range tests {
 		t.Run(tc.in, func(t *testing.T) {
