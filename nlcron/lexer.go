@@ -19,8 +19,8 @@ import (
 //	Zone        Area/Location           America/New_York, Etc/GMT+5
 //	Offset      utc+9, gmt-05:30, +05:30, -0800, +9 (a "-" right after a
 //	            digit is a RangeSep instead: 9:00-17:00, 0900-1700)
-//	Time        5pm, 5 pm, 5:30 p.m., 12a, 3p
-//	Clock       17:30, 05:00:00
+//	Time        5pm, 5 pm, 5:30 p.m., 9.30am, 12a, 3p
+//	Clock       17:30, 17.30, 05:00:00
 //	MinuteMark  :15
 //	Ordinal     1st, 22nd
 //	Dur         5m, 3h, 2d, 1w, 2mo, 15s, 10min
@@ -315,6 +315,12 @@ func offsetLen(s string, i int) int {
 	return 0
 }
 
+// clockGroup reports whether s[j:] starts with ":mm", or, for the first
+// group after the hour, ".mm" ("9.30am", "at 17.45").
+func clockGroup(s string, j int, first bool) bool {
+	return j+2 < len(s) && (s[j] == ':' || first && s[j] == '.') && isDigit(s[j+1]) && isDigit(s[j+2])
+}
+
 // digits counts up to max digits at s[i:].
 func digits(s string, i, max int) int {
 	n := 0
@@ -364,7 +370,7 @@ func numberToken(s string, i int) (int, lexer.TokenType) {
 	if d <= 2 {
 		// Time, first form: h(:mm){0,2}\s*(meridiem).
 		j := i + d
-		for reps := 0; reps < 2 && j+2 < len(s) && s[j] == ':' && isDigit(s[j+1]) && isDigit(s[j+2]); reps++ {
+		for reps := 0; reps < 2 && clockGroup(s, j, reps == 0); reps++ {
 			j += 3
 		}
 		// The regexp may give back ":mm" groups, but a meridiem cannot
@@ -384,7 +390,7 @@ func numberToken(s string, i int) (int, lexer.TokenType) {
 		// Second form: h(:mm)?[ap]\b.
 		j = i + d
 		for _, jj := range []int{j + 3, j} {
-			if jj == j+3 && !(j+2 < len(s) && s[j] == ':' && isDigit(s[j+1]) && isDigit(s[j+2])) {
+			if jj == j+3 && !clockGroup(s, j, true) {
 				continue
 			}
 			if jj < len(s) && (s[jj]|0x20 == 'a' || s[jj]|0x20 == 'p') && boundary(s, jj+1) {
@@ -392,9 +398,9 @@ func numberToken(s string, i int) (int, lexer.TokenType) {
 			}
 		}
 		// Clock: h:mm(:ss)?
-		if j+2 < len(s) && s[j] == ':' && isDigit(s[j+1]) && isDigit(s[j+2]) {
+		if clockGroup(s, j, true) {
 			k := j + 3
-			if k+2 < len(s) && s[k] == ':' && isDigit(s[k+1]) && isDigit(s[k+2]) {
+			if clockGroup(s, k, false) {
 				k += 3
 			}
 			return k - i, tClock

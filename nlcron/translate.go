@@ -478,7 +478,7 @@ func (c *collector) clock(t *tod, allowBare bool) (clockTime, bool) {
 		if mer == "pm" {
 			ct.h += 12
 		}
-		ct.hourOnly = !strings.Contains(digits, ":")
+		ct.hourOnly = !strings.ContainsAny(digits, ":.")
 		mer, explicit = "", true
 	case t.Clock != "", len(t.Num) == 4:
 		// "17:30", or "1730": the 24-hour clock without a colon.
@@ -528,7 +528,7 @@ func (c *collector) clock(t *tod, allowBare bool) (clockTime, bool) {
 		case ref.Time != "":
 			var ok bool
 			h, _, _, ok = splitClock(strings.TrimRight(strings.ToLower(ref.Time), "apm. "))
-			if !ok || strings.Contains(ref.Time, ":") {
+			if !ok || strings.ContainsAny(strings.TrimRight(strings.ToLower(ref.Time), "apm. "), ":.") {
 				c.fail(ref.Pos, ref.Time, ErrSyntax, "", "%q after \"past\" or \"to\" must be an hour", ref.Time)
 				return ct, false
 			}
@@ -658,9 +658,9 @@ func (c *collector) failSeconds(pos lexer.Position, text string) {
 	c.fail(pos, text, ErrUnsupported, "every minute", "cron has no seconds: the finest rhythm is once a minute")
 }
 
-// splitClock reads "5", "5:30", "05:30:00".
+// splitClock reads "5", "5:30", "5.30", "05:30:00".
 func splitClock(s string) (h, m, sec int, ok bool) {
-	parts := strings.Split(strings.TrimSpace(s), ":")
+	parts := strings.Split(strings.Replace(strings.TrimSpace(s), ".", ":", 1), ":")
 	if len(parts) > 3 || parts[0] == "" {
 		return 0, 0, 0, false
 	}

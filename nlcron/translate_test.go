@@ -104,6 +104,10 @@ func TestTranslate(t *testing.T) {
 		{in: "every hour 9:00-17:00", want: "0 9-17 * * *"},
 		{in: "every 30 minutes 0900-1700 on weekdays", want: "*/30 9-16 * * 1-5"},
 		{in: "every hour between 9-5", want: "0 9-17 * * *"},
+		// A dot between hour and minute, the British way.
+		{in: "every day at 9.30am", want: "30 9 * * *"},
+		{in: "at 17.45 on weekdays", want: "45 17 * * 1-5"},
+		{in: "at 9.30 p.m.", want: "30 21 * * *"},
 		{in: "between mon-fri at 9", want: "0 9 * * 1-5"},
 		{in: "between jan-mar at 9am", want: "0 9 * 1-3 *"},
 		{in: "at noon between the 1st - 15th", want: "0 12 1-15 * *"},
