@@ -111,7 +111,7 @@ var members = []member{
 		withFollow("once", "a an per every each").withFollow("twice", "a an per every each").
 		withFollow("Number", "times x").withFollow("NumWord", "NumWord - times"),
 	newMember[minuteClause]("minute", "at on", "the seconds second secs sec minutes minute mins min MinuteMark from Number quarter half NumWord").
-		withFollow("the", "hour minute top").
+		withFollow("the", "hour minute top half").
 		withFollow("Number", "minutes minute mins min past after to before till Sep RangeSep").
 		// Only the "... past the hour" and "quarter past every hour"
 		// alternatives start with a number or quarter/half; both end in "hour".

@@ -28,9 +28,9 @@
 //     at half past" (also quarter past, quarter to).
 //   - Times: 5pm, 5 pm, 5:30 p.m., 9.30am, 17:00, 17.00, 1730, 9 o'clock,
 //     noon, midnight, half past five, quarter to six, "at 5 in the
-//     afternoon", "on the hour", "at :15", "15 minutes past every hour",
-//     and lists ("at 9am and 5pm", "at 6am, noon and 6pm") when one cron
-//     can fire at exactly those times.
+//     afternoon", "on the hour", "on the half hour", "at :15", "15
+//     minutes past every hour", and lists ("at 9am and 5pm", "at 6am, noon
+//     and 6pm") when one cron can fire at exactly those times.
 //   - Parts of the day: "every morning at 7", "mornings at 7", "each
 //     afternoon at 3", "at 6 every evening", "every weekday morning at 8",
 //     "monday mornings at 9", "every sunday evening at 6", "nightly at 11",

@@ -395,7 +395,8 @@ type relItem struct {
 }
 
 // minuteClause fixes the minute within each hour: "at minute 50",
-// "on minutes 10 and 30", "at :15", "on the hour", "15 minutes past every
+// "on minutes 10 and 30", "at :15", "on the hour", "on the half hour"
+// (minute 30), "15 minutes past every
 // hour", "at quarter past and quarter to every hour", "at 5 minutes past
 // the hour"; "at second 10" is recognised only to be refused.
 type minuteClause struct {
@@ -406,6 +407,7 @@ type minuteClause struct {
 	Marks     []string          `parser:"    | @MinuteMark ( Sep Sep* @MinuteMark )* )"`
 	Range     []*minuteItem     `parser:"| 'from' ('minutes' | 'minute') @@"`
 	TopOfHour bool              `parser:"| @('on' 'the' 'hour' | 'at' 'the' 'top' 'of' 'the' 'hour' | 'on' 'the' 'top' 'of' 'the' 'hour')"`
+	HalfHour  bool              `parser:"| @(('on' | 'at') 'the' 'half' 'hour')"`
 	OnMinute  bool              `parser:"| @('on' 'the' 'minute')"`
 	Past      []*minuteItem     `parser:"| 'at'? @@ ( Sep Sep* @@ )* ('minutes' | 'minute' | 'mins' | 'min') ('past' | 'after') ('the' | 'every' | 'each') 'hour'"`
 	Rel       []*relItem        `parser:"| 'at'? @@ ( Sep Sep* @@ )* ('the' | 'every' | 'each' | 'an') 'hour' )"`

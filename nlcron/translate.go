@@ -1481,6 +1481,8 @@ func (c *collector) minuteClause(x *minuteClause, end int) {
 		}
 	case x.TopOfHour:
 		c.addMinute(x.Pos, 0, text)
+	case x.HalfHour:
+		c.addMinute(x.Pos, 30, text)
 	case x.OnMinute:
 		c.onMinute = true
 	case x.Past != nil:

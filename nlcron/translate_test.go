@@ -104,6 +104,8 @@ func TestTranslate(t *testing.T) {
 		{in: "every hour 9:00-17:00", want: "0 9-17 * * *"},
 		{in: "every 30 minutes 0900-1700 on weekdays", want: "*/30 9-16 * * 1-5"},
 		{in: "every hour between 9-5", want: "0 9-17 * * *"},
+		{in: "every hour on the half hour", want: "30 * * * *"},
+		{in: "on the hour and on the half hour", want: "0,30 * * * *"},
 		// A dot between hour and minute, the British way.
 		{in: "every day at 9.30am", want: "30 9 * * *"},
 		{in: "at 17.45 on weekdays", want: "45 17 * * 1-5"},
