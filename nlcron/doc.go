@@ -55,8 +55,9 @@
 //     offsets ("UTC+9", "GMT-5", "+05:30"). Whole-hour offsets become
 //     Etc/GMT zones (note their inverted sign: UTC+9 is Etc/GMT-9), others
 //     a fixed zone named like "UTC+05:30". Abbreviations such as EST, PST,
-//     IST and CST are refused with the IANA zones they may mean: they do
-//     not say which zone, nor whether daylight saving applies.
+//     IST and CST, and the names Eastern, Central, Mountain and Pacific,
+//     are refused with the IANA zones they may mean: they do not say
+//     which zone, nor whether daylight saving applies.
 //   - A cron expression or macro ("0 9 * * 1-5", "@daily"), returned in
 //     canonical form.
 //

@@ -88,7 +88,7 @@ var wordClass = func() map[string]lexer.TokenType {
 	add(tUnit, "second seconds sec secs minute minutes min mins hour hours hr hrs day days week weeks fortnight fortnights month months quarter quarters year years weekend weekends weekday weekdays night nights mo s m h d w")
 	add(tNumWord, "zero oh one two three four five six seven eight nine ten eleven twelve thirteen fourteen fifteen sixteen seventeen eighteen nineteen twenty thirty forty fifty")
 	add(tOrdWord, "first third fourth fifth sixth seventh eighth ninth tenth eleventh twelfth thirteenth fourteenth fifteenth sixteenth seventeenth eighteenth nineteenth twentieth thirtieth last")
-	add(tAbbrev, "est edt et cst cdt ct mst mdt mt pst pdt pt akst hst ist bst cet cest eet eest msk jst kst aest aedt acst awst nzst nzdt sgt hkt ast adt nst brt sast pkt pht")
+	add(tAbbrev, "est edt et cst cdt ct mst mdt mt pst pdt pt akst hst ist bst cet cest eet eest msk jst kst aest aedt acst awst nzst nzdt sgt hkt ast adt nst brt sast pkt pht eastern central mountain pacific")
 	add(tAdverb, "hourly daily nightly weekly monthly yearly annually quarterly everyday fortnightly biweekly bimonthly semimonthly biannually semiannually")
 	for w := range m {
 		if len(w) > 16 {

@@ -33,7 +33,7 @@ var lexerRules = lexer.MustSimple([]lexer.SimpleRule{
 	{Name: "Unit", Pattern: `(?i:seconds?|secs?|minutes?|mins?|hours?|hrs?|days?|weeks?|fortnights?|months?|quarters?|years?|weekends?|weekdays?|nights?|mo|[smhdw])\b`},
 	{Name: "NumWord", Pattern: `(?i:zero|oh|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|thirteen|fourteen|fifteen|sixteen|seventeen|eighteen|nineteen|twenty|thirty|forty|fifty)\b`},
 	{Name: "OrdWord", Pattern: `(?i:first|third|fourth|fifth|sixth|seventh|eighth|ninth|tenth|eleventh|twelfth|thirteenth|fourteenth|fifteenth|sixteenth|seventeenth|eighteenth|nineteenth|twentieth|thirtieth|last)\b`},
-	{Name: "Abbrev", Pattern: `(?i:est|edt|et|cst|cdt|ct|mst|mdt|mt|pst|pdt|pt|akst|hst|ist|bst|cet|cest|eet|eest|msk|jst|kst|aest|aedt|acst|awst|nzst|nzdt|sgt|hkt|ast|adt|nst|brt|sast|pkt|pht)\b`},
+	{Name: "Abbrev", Pattern: `(?i:est|edt|et|cst|cdt|ct|mst|mdt|mt|pst|pdt|pt|akst|hst|ist|bst|cet|cest|eet|eest|msk|jst|kst|aest|aedt|acst|awst|nzst|nzdt|sgt|hkt|ast|adt|nst|brt|sast|pkt|pht|eastern|central|mountain|pacific)\b`},
 	{Name: "Adverb", Pattern: `(?i:hourly|daily|nightly|weekly|monthly|yearly|annually|quarterly|everyday|fortnightly|biweekly|bimonthly|semimonthly|biannually|semiannually)\b`},
 	{Name: "Word", Pattern: `[A-Za-z]+(?:['’][A-Za-z]+)?`},
 	{Name: "Punct", Pattern: `[,;:.&()\[\]!?/@+\-–—]`},

@@ -161,6 +161,8 @@ func TestTranslateRefusals(t *testing.T) {
 		{"every day on 15", ErrSyntax, 14, "on the 15th"},
 		{"weekly monday", ErrSyntax, 8, "weekly on monday"},
 		{"every day at 9am in EST", ErrAmbiguousZone, 18, "America/New_York"},
+		{"weekdays at 9am Pacific time", ErrAmbiguousZone, 17, "America/Los_Angeles"},
+		{"at noon eastern", ErrAmbiguousZone, 9, "America/New_York"},
 		{"every day at 9am in Mars/Base", ErrUnknownZone, 18, ""},
 		{"from september to november", ErrSyntax, 6, "every day in september to november"},
 		{"twice a week", ErrUnsupported, 1, ""},

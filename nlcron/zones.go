@@ -29,6 +29,9 @@ var ambiguousZones = map[string][]string{
 	"ast": {"America/Halifax", "Asia/Riyadh"}, "adt": {"America/Halifax"},
 	"nst": {"America/St_Johns"}, "brt": {"America/Sao_Paulo"}, "sast": {"Africa/Johannesburg"},
 	"pkt": {"Asia/Karachi"}, "pht": {"Asia/Manila"},
+	// The names of North American zones ("9am Eastern", "Pacific time").
+	"eastern": {"America/New_York"}, "central": {"America/Chicago"},
+	"mountain": {"America/Denver", "America/Phoenix"}, "pacific": {"America/Los_Angeles"},
 }
 
 // zoneError is a resolveZone failure, converted by the caller.
@@ -48,7 +51,11 @@ func resolveZone(name string) (*time.Location, *zoneError) {
 		return time.UTC, nil
 	}
 	if zs, ok := ambiguousZones[low]; ok {
-		msg := fmt.Sprintf("the abbreviation %q does not say which zone or whether daylight saving applies; write the IANA name (%s)", name, strings.Join(zs, " or "))
+		kind := "the abbreviation"
+		if len(low) > 4 { // "eastern", "pacific"
+			kind = "the zone name"
+		}
+		msg := fmt.Sprintf("%s %q does not say which zone or whether daylight saving applies; write the IANA name (%s)", kind, name, strings.Join(zs, " or "))
 		return nil, &zoneError{err: ErrAmbiguousZone, Msg: msg, Suggestion: zs[0]}
 	}
 	if off, ok := parseOffset(low); ok {
