@@ -121,7 +121,7 @@ var members = []member{
 	newMember[timeClause]("time", "at @ by", todFirst),
 	// After timeClause, which reads "at half past five" first.
 	newMember[relMinuteClause]("relMinute", "", "at").withFollow("at", "quarter half"),
-	newMember[startClause]("start", "", "offset starting beginning commencing start"),
+	newMember[startClause]("start", "", "offset starting beginning commencing start from"),
 	newMember[refusalClause]("refusal", "", "for until till unless except excluding between times twice thrice seconds second secs sec"),
 	newMember[onceClause]("once", "", "this tonight today tomorrow").
 		withFollow("this", "morning afternoon evening night"),

@@ -24,8 +24,9 @@
 //     yearly, annually, every other hour/day/month, every second hour,
 //     every third day, every 2nd hour, every half hour, every quarter
 //     hour, every 3h, every 5m, twice a day, 4 times an hour, once a week,
-//     "every 15 minutes starting at :05", "offset 10 minutes", "every hour
-//     at half past" (also quarter past, quarter to).
+//     "every 15 minutes starting at :05", "every 2 hours from 8am",
+//     "offset 10 minutes", "every hour at half past" (also quarter past,
+//     quarter to).
 //   - Times: 5pm, 5 pm, 5:30 p.m., 9.30am, 17:00, 17.00, 1730, 9 o'clock,
 //     noon, midnight, half past five, quarter to six, "at 5 in the
 //     afternoon", "on the hour", "on the half hour", "at :15", "15
@@ -48,6 +49,8 @@
 //     (1#1), "the last friday" (5L).
 //   - Days of the month: 1st, first, fifteenth, "the 1st and 15th", "the
 //     last day of the month" (L), "the nearest weekday to the 15th" (15W),
+//     "the first business day of the month" (1W: the weekday nearest the
+//     1st stays in the month, so it is the first weekday),
 //     "from the 25th to the last", "on every other day of the month".
 //   - Months and dates: names, lists, ranges ("from january to march"),
 //     "in june", "on december 25th", "every march 15", "the 4th of july".

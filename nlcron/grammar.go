@@ -327,12 +327,13 @@ type freqClause struct {
 }
 
 // domValue is a day of the month: "15th", "fifteenth", "15", "last",
-// "last weekday", "the nearest weekday to the 15th".
+// "last weekday", "first business day", "the nearest weekday to the 15th".
 type domValue struct {
 	Pos         lexer.Position
 	Ord         string   `parser:"( @Ordinal"`
 	Num         string   `parser:"| @Number"`
 	LastWeekday bool     `parser:"| @('last' ('weekday' | 'business' 'day' | 'working' 'day'))"`
+	FirstWkday  bool     `parser:"| @('first' ('weekday' | 'workday' | 'business' 'day' | 'working' 'day'))"`
 	Nearest     *domNear `parser:"| ('nearest' | 'closest') ('weekday' | 'business' 'day' | 'working' 'day') ('to' | 'of')? 'the'? @@"`
 	Nearest2    *domNear `parser:"| ('weekday' | 'business' 'day' | 'working' 'day') ('nearest' | 'closest') ('to' | 'of')? 'the'? @@"`
 	Begin       bool     `parser:"| @('beginning' | 'begin' | 'start') (?= 'of' | EOF)"`
@@ -441,11 +442,12 @@ type timeItem struct {
 // startClause shifts a rhythm: "starting at :05", "starting at minute 1",
 // "starting on the 4th minute", "starting at hour 8", "starting at day 3",
 // "starting on day 2 of the month", "starting at 1pm", "offset 10 minutes",
-// "starting at 5 minutes past the hour".
+// "starting at 5 minutes past the hour", and "from 8am" with no end (a
+// window with an end, "from 8am to 6pm", is a windowClause, tried first).
 type startClause struct {
 	Pos    lexer.Position
 	Offset string `parser:"( 'offset' 'by'? @Number ('minutes' | 'minute' | 'mins' | 'min')"`
-	Mark   string `parser:"| ('starting' | 'beginning' | 'commencing' | 'start') ('at' | 'on' | 'from' | 'with')? 'the'? ( @MinuteMark"`
+	Mark   string `parser:"| ('starting' | 'beginning' | 'commencing' | 'start' | 'from') ('at' | 'on' | 'from' | 'with')? 'the'? ( @MinuteMark"`
 	Minute string `parser:"  | ('minute' | 'min') @Number | @Ordinal ('minute' | 'min') | @Number ('minutes' | 'minute' | 'mins' | 'min') ('past' | 'after') 'the' 'hour'"`
 	Hour   string `parser:"  | 'hour' @Number | @Ordinal 'hour'"`
 	Day    string `parser:"  | ('day' | 'days') @Number ('of' 'the'? 'month')? | @Ordinal ('day' 'of' 'the'? 'month' | 'day' | 'of' 'the'? 'month')"`

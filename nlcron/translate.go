@@ -1019,6 +1019,10 @@ func (c *collector) domVal(v *domValue) (n int, special string, ok bool) {
 	case v.LastWeekday:
 		c.fail(v.Pos, "last weekday", ErrUnsupported, "on the last day of the month", "the last weekday of the month (LW) is not in the cron dialect we support")
 		return 0, "", false
+	case v.FirstWkday:
+		// The weekday nearest the 1st never leaves the month, so it is
+		// the month's first weekday: the 3rd when the 1st is a Saturday.
+		return 0, "1W", true
 	case v.Nearest != nil || v.Nearest2 != nil:
 		near := v.Nearest
 		if near == nil {

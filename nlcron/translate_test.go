@@ -105,6 +105,10 @@ func TestTranslate(t *testing.T) {
 		{in: "every 30 minutes 0900-1700 on weekdays", want: "*/30 9-16 * * 1-5"},
 		{in: "every hour between 9-5", want: "0 9-17 * * *"},
 		{in: "every hour on the half hour", want: "30 * * * *"},
+		{in: "first business day of the month", want: "0 0 1W * *"},
+		{in: "on the first weekday of every month at 9am", want: "0 9 1W * *"},
+		{in: "every 2 hours from 8am", want: "0 8-23/2 * * *", warn: "after 22:00 the next run is 08:00"},
+		{in: "every 15 minutes from 9am", want: "*/15 9-23 * * *"},
 		{in: "on the hour and on the half hour", want: "0,30 * * * *"},
 		// A dot between hour and minute, the British way.
 		{in: "every day at 9.30am", want: "30 9 * * *"},
