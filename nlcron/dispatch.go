@@ -122,10 +122,13 @@ var members = []member{
 	// After timeClause, which reads "at half past five" first.
 	newMember[relMinuteClause]("relMinute", "", "at").withFollow("at", "quarter half"),
 	newMember[startClause]("start", "", "offset starting beginning commencing start from"),
-	newMember[refusalClause]("refusal", "", "for until till unless except excluding between times twice thrice seconds second secs sec"),
+	// "for 3 weeks" is refused; "schedule for every monday" and "for
+	// ever" are filler.
+	newMember[refusalClause]("refusal", "", "for until till unless except excluding between times twice thrice seconds second secs sec").
+		withFollow("for", "Number NumWord Dur Ordinal OrdWord Unit the a an next"),
 	newMember[onceClause]("once", "", "this tonight today tomorrow").
 		withFollow("this", "morning afternoon evening night"),
-	newMember[fillerClause]("filler", "", ", . ; ! : - and also then run runs running fire fires execute executes trigger triggers schedule scheduled repeat repeats repeating it this please should once at on only just the every each a job task command time of in"),
+	newMember[fillerClause]("filler", "", ", . ; ! : - and also then run runs running fire fires execute executes trigger triggers schedule scheduled repeat repeats repeating it this please should once at on only just the every each a job task command time of in for forever"),
 }
 
 // withFollow restricts, for the first token after, the token that may

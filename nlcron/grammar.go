@@ -458,9 +458,11 @@ type startClause struct {
 // refusalClause recognises words that introduce things no cron expression
 // can say (end dates, counts, exceptions other than weekdays, years), so
 // that the error can explain why instead of only pointing at the word.
+// "for" is refused only before a count or a period ("for 3 weeks", "for
+// the next month"); elsewhere ("schedule for every monday") it is filler.
 type refusalClause struct {
 	Pos  lexer.Position
-	Word string   `parser:"@('for' | 'until' | 'till' | 'unless' | 'except' | 'excluding' | 'between' | 'times' | 'twice' | 'thrice' | 'seconds' | 'second' | 'secs' | 'sec')"`
+	Word string   `parser:"@('for' (?= Number | NumWord | Dur | Ordinal | OrdWord | Unit | 'the' | 'a' | 'an' | 'next') | 'until' | 'till' | 'unless' | 'except' | 'excluding' | 'between' | 'times' | 'twice' | 'thrice' | 'seconds' | 'second' | 'secs' | 'sec')"`
 	Rest []string `parser:"@(!'\\x00')*"`
 }
 

@@ -186,7 +186,8 @@ type fillerWord struct{}
 
 var fillerWordSeqs = wordSeqs(", | run | and | every | in | at | once | of | . | ; | ! | : | - | also | then | runs | running | " +
 	"fire | fires | execute | executes | trigger | triggers | schedule | scheduled | repeat | repeats | repeating | " +
-	"it | this | please | should | on | only | just | the | each | a job | a task | a command | job | task | command | time")
+	"it | this | please | should | on | only | just | the | each | a job | a task | a command | job | task | command | time | " +
+	"for ever | for good | for | forever")
 
 func (fillerWord) seqs() [][]string { return fillerWordSeqs }
 

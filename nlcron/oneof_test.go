@@ -36,7 +36,7 @@ type (
 		V string `parser:"@('day' | 'days')?"`
 	}
 	probeFillerWord struct {
-		V string `parser:"@(',' | 'run' | 'and' | 'every' | 'in' | 'at' | 'once' | 'of' | '.' | ';' | '!' | ':' | '-' | 'also' | 'then' | 'runs' | 'running' | 'fire' | 'fires' | 'execute' | 'executes' | 'trigger' | 'triggers' | 'schedule' | 'scheduled' | 'repeat' | 'repeats' | 'repeating' | 'it' | 'this' | 'please' | 'should' | 'on' | 'only' | 'just' | 'the' | 'each' | 'a' ('job' | 'task' | 'command') | 'job' | 'task' | 'command' | 'time')?"`
+		V string `parser:"@(',' | 'run' | 'and' | 'every' | 'in' | 'at' | 'once' | 'of' | '.' | ';' | '!' | ':' | '-' | 'also' | 'then' | 'runs' | 'running' | 'fire' | 'fires' | 'execute' | 'executes' | 'trigger' | 'triggers' | 'schedule' | 'scheduled' | 'repeat' | 'repeats' | 'repeating' | 'it' | 'this' | 'please' | 'should' | 'on' | 'only' | 'just' | 'the' | 'each' | 'a' ('job' | 'task' | 'command') | 'job' | 'task' | 'command' | 'time' | 'for' ('ever' | 'good')? | 'forever')?"`
 	}
 	probeSecondWord struct {
 		V string `parser:"@('seconds' | 'second' | 'secs' | 'sec')?"`
