@@ -26,9 +26,9 @@
 //     hour, every 3h, every 5m, twice a day, 4 times an hour, once a week,
 //     "every 15 minutes starting at :05", "every 2 hours from 8am",
 //     "offset 10 minutes", "every hour at half past" (also quarter past,
-//     quarter to).
+//     quarter to, "at 20 past", "at 10 to").
 //   - Times: 5pm, 5 pm, 5:30 p.m., 9.30am, 17:00, 17.00, 1730, 9 o'clock,
-//     noon, midnight, half past five, quarter to six, "at 5 in the
+//     noon, midnight, half past five, quarter to six, 20 past 5, "at 5 in the
 //     afternoon", "on the hour", "on the half hour", "at :15", "15
 //     minutes past every hour", and lists ("at 9am and 5pm", "at 6am, noon
 //     and 6pm") when one cron can fire at exactly those times.

@@ -92,13 +92,16 @@ type zoneClause struct {
 }
 
 // tod is a time of day: "5pm", "17:30", "noon", "half past five",
-// "quarter to six", "9 o'clock", "five pm", "12 noon", "zero dark thirty",
+// "quarter to six", "20 past 5", "9 o'clock", "five pm", "12 noon",
+// "zero dark thirty",
 // optionally followed by "in the morning/afternoon/evening" or "at night".
 type tod struct {
 	Pos     lexer.Position
 	Mer     string   `parser:"( @Time"`
 	Clock   string   `parser:"| @Clock"`
 	Noon    string   `parser:"| @NoonWord"`
+	PastMin string   `parser:"| @Number ('minutes' | 'minute' | 'mins' | 'min')? ('past' | 'after')"`
+	Past    *hourRef `parser:"  @@"`
 	Num     string   `parser:"| @Number"`
 	DarkH   *numWord `parser:"| @@ 'dark'"`
 	DarkM   *numWord `parser:"  @@"`
@@ -414,13 +417,16 @@ type minuteClause struct {
 	Rel       []*relItem        `parser:"| 'at'? @@ ( Sep Sep* @@ )* ('the' | 'every' | 'each' | 'an') 'hour' )"`
 }
 
-// relMinuteClause is "at half past", "at quarter past" or "at quarter
-// to" with no hour after it: a minute within every hour ("every hour at
-// half past"). With an hour after it, it is a time ("at half past five").
+// relMinuteClause is "at half past", "at quarter past", "at quarter to"
+// or "at 20 past" with no hour after it: a minute within every hour
+// ("every hour at half past", "hourly at 10 to"). With an hour after it,
+// it is a time ("at half past five"), which timeClause reads.
 type relMinuteClause struct {
-	Pos  lexer.Position
-	Half bool   `parser:"'at' ( @'half' ('past' | 'after')"`
-	Rel  string `parser:"  | 'quarter' @('past' | 'after' | 'to' | 'before' | 'till') ) (?! Time | Clock | Number | NumWord | NoonWord)"`
+	Pos    lexer.Position
+	Half   bool   `parser:"'at' ( @'half' ('past' | 'after')"`
+	Rel    string `parser:"  | 'quarter' @('past' | 'after' | 'to' | 'before' | 'till')"`
+	Num    string `parser:"  | @Number ('minutes' | 'minute' | 'mins' | 'min')?"`
+	NumRel string `parser:"    @('past' | 'after' | 'to' | 'before' | 'till') ) (?! Time | Clock | Number | NumWord | NoonWord)"`
 }
 
 // timeClause gives one or more times of day: "at 5pm", "at 9am and 5pm",

@@ -334,15 +334,7 @@ func (c *collector) collect(p *phrase) {
 		case *minuteClause:
 			c.minuteClause(x, end)
 		case *relMinuteClause:
-			v := 30
-			switch {
-			case x.Half:
-			case strings.EqualFold(x.Rel, "past"), strings.EqualFold(x.Rel, "after"):
-				v = 15
-			default:
-				v = 45
-			}
-			c.addMinute(x.Pos, v, c.span(x.Pos, end))
+			c.relMinute(x, end)
 		case *timeClause:
 			c.timeClause(x, end)
 		case *startClause:
@@ -408,6 +400,29 @@ func clausePos(cl clause) lexer.Position {
 		return x.Pos
 	}
 	return lexer.Position{}
+}
+
+// relMinute reads "at half past", "at quarter to", "at 20 past": a
+// minute of every hour.
+func (c *collector) relMinute(x *relMinuteClause, end int) {
+	text := c.span(x.Pos, end)
+	n, rel := 15, x.Rel
+	switch {
+	case x.Half:
+		n, rel = 30, "past"
+	case x.Num != "":
+		n, rel = atoi(x.Num), x.NumRel
+		if n < 1 || n > 59 {
+			c.fail(x.Pos, text, ErrRange, "", "%d minutes %s the hour is out of range (1-59)", n, strings.ToLower(rel))
+			return
+		}
+	}
+	switch strings.ToLower(rel) {
+	case "past", "after":
+		c.addMinute(x.Pos, n, text)
+	default:
+		c.addMinute(x.Pos, 60-n, text)
+	}
 }
 
 func (c *collector) zone(x *zoneClause, end int) {
@@ -516,12 +531,19 @@ func (c *collector) clock(t *tod, allowBare bool) (clockTime, bool) {
 			c.fail(t.Pos, text, ErrSyntax, "at "+text, "a bare number %q: say \"at %s\" for a time or \"on the %s\" for a day", text, text, ordinalSuffix(text))
 			return ct, false
 		}
-	case t.Half != nil, t.QPast != nil, t.QTo != nil:
+	case t.Half != nil, t.QPast != nil, t.QTo != nil, t.Past != nil:
 		ref, m := t.Half, 30
-		if t.QPast != nil {
+		switch {
+		case t.QPast != nil:
 			ref, m = t.QPast, 15
-		} else if t.QTo != nil {
+		case t.QTo != nil:
 			ref, m = t.QTo, 45
+		case t.Past != nil:
+			ref, m = t.Past, atoi(t.PastMin)
+			if m < 1 || m > 59 {
+				c.fail(t.Pos, c.span(t.Pos, ref.Pos.Offset), ErrRange, "", "%d minutes past the hour is out of range (1-59)", m)
+				return ct, false
+			}
 		}
 		h := 0
 		switch {
@@ -681,6 +703,13 @@ func (c *collector) timeClause(x *timeClause, end int) {
 			c.times = append(c.times, ct)
 			continue
 		}
+		if m, h, ok := minutesTo(c.span(it.Pos, it.To.Pos.Offset+len(it.To.Num)), it); ok {
+			// "at 5 to 6": 5:55, or the hours 5 to 6?
+			text := c.span(it.Pos, it.To.Pos.Offset+len(it.To.Num))
+			c.fail(it.Pos, text, ErrSyntax, "", "%q can mean %d:%02d or the hours %s to %s: write \"at %d:%02d\" or \"from %s to %s\"",
+				text, h, m, it.From.Num, it.To.Num, h, m, it.From.Num, it.To.Num)
+			return
+		}
 		to, ok := c.clock(it.To, true)
 		if !ok {
 			return
@@ -695,6 +724,25 @@ func (c *collector) timeClause(x *timeClause, end int) {
 }
 
 // ---- windows ----
+
+// minutesTo reports whether the time range it, read as text, can also be
+// read as minutes to an hour ("5 to 6" is 5:55 in British English), and
+// that time: two bare numbers joined by "to", the first at most 30 and the
+// second an hour of the 12-hour clock.
+func minutesTo(text string, it *timeItem) (m, h int, ok bool) {
+	if !isBareHour(it.From) || !isBareHour(it.To) {
+		return 0, 0, false
+	}
+	a, b := atoi(it.From.Num), atoi(it.To.Num)
+	words := strings.Fields(strings.ToLower(text))
+	if len(words) != 3 || words[1] != "to" || a < 1 || a > 30 || b < 1 || b > 12 {
+		return 0, 0, false
+	}
+	if b == 1 {
+		return 60 - a, 12, true // "5 to 1" is 12:55
+	}
+	return 60 - a, b - 1, true
+}
 
 // isBareHour reports whether t is a number with nothing to say it is a
 // time: no am/pm, o'clock, noon or part of the day, and fewer than four
