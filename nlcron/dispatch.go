@@ -101,7 +101,7 @@ var members = []member{
 	newMember[monthBetweenClause]("monthBetween", "", "between"),
 	newMember[monthClause]("month", "in the month months of only during every each from on through", "MonthName"),
 	// Every alternative ends with "of the month".
-	newMember[domStepClause]("domStep", "on", "every").withFollow("every", "other Ordinal").withAhead("every", "month"),
+	newMember[domStepClause]("domStep", "on", "every").withFollow("every", "other alternate Ordinal").withAhead("every", "month"),
 	// The ordinal (not "first" or "last") is followed by the unit.
 	newMember[ordIntervalClause]("ordInterval", "once every each", ordCounts).
 		withFollowAll(ordCounts, ordUnitStart).withAhead(ordCounts, ordUnitStart),

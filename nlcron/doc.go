@@ -21,9 +21,10 @@
 //
 //   - Intervals: every N minutes/hours/days/months, every minute/hour/day/
 //     week/month/quarter/year, hourly, daily, weekly, monthly, quarterly,
-//     yearly, annually, every other hour/day/month, every second hour,
-//     every third day, every 2nd hour, every half hour, every quarter
-//     hour, every 3h, every 5m, twice a day, 4 times an hour, once a week,
+//     yearly, annually, every other (or alternate) hour/day/month, every
+//     second hour, every third day, every 2nd hour, every half hour, every
+//     quarter hour, every 3h, every 5m, twice a day, 4 times an hour, once
+//     a week,
 //     "every 15 minutes starting at :05", "every 2 hours from 8am",
 //     "offset 10 minutes", "every hour at half past" (also quarter past,
 //     quarter to, "at 20 past", "at 10 to").
@@ -44,7 +45,7 @@
 //     "5 to 9" can also mean 8:55.
 //   - Days of the week: names, abbreviations and plurals, weekdays,
 //     weekends, business days, lists ("mon, wed and fri"), ranges
-//     ("tuesday through friday", "mon-fri", "saturday through tuesday"
+//     ("tuesday through friday", "mon-fri", "M-F", "saturday through tuesday"
 //     wraps), "every day except sunday", "the first monday of the month"
 //     (1#1), "the last friday" (5L).
 //   - Days of the month: 1st, first, fifteenth, "the 1st and 15th", "the

@@ -169,7 +169,7 @@ type hourItem struct {
 // day of the month" without "on" is the 2nd, a domClause.)
 type domStepClause struct {
 	Pos   lexer.Position
-	Other bool       `parser:"( 'on'? 'every' @'other'"`
+	Other bool       `parser:"( 'on'? 'every' @('other' | 'alternate')"`
 	Ord   string     `parser:"| 'on' 'every' @Ordinal ) 'day'"`
 	Extra []*domItem `parser:"( 'and' 'the'? @@ ( Sep Sep* 'the'? @@ )* )? 'of' 'the' 'month'"`
 	From  *domValue  `parser:"( 'from' 'the' @@ RangeSep"`
@@ -177,9 +177,10 @@ type domStepClause struct {
 }
 
 // dayItem is a day of the week or a range of them: "monday", "mon-fri",
-// "weekdays", "the weekend", "business days".
+// "M-F", "weekdays", "the weekend", "business days".
 type dayItem struct {
-	Day      string `parser:"( @DayName ( RangeSep"`
+	MonFri   bool   `parser:"( @'m-f'"`
+	Day      string `parser:"| @DayName ( RangeSep"`
 	To       string `parser:"  @DayName )?"`
 	Weekdays bool   `parser:"| @('weekdays' | 'weekday' (?! 'nearest' | 'closest') | 'workdays' | 'workday' | 'weekday' 'days' | 'business' ('days' | 'day') | 'working' ('days' | 'day') | 'work' ('days' | 'day'))"`
 	Weekend  bool   `parser:"| @('weekends' | 'weekend') ('days' | 'day')? )"`
@@ -278,12 +279,13 @@ type unitWord struct {
 }
 
 // intervalClause is a rhythm: "every 15 minutes", "every other day",
+// "every alternate day",
 // "every 2nd hour", "every half hour", "every 3h", "hourly", "daily".
 type intervalClause struct {
 	Pos     lexer.Position
 	Quarter bool                  `parser:"( 'once'? Every ( @'quarter' 'of'? 'an'? 'hour'"`
 	Count   string                `parser:"    | ( @Number"`
-	Other   bool                  `parser:"      | @'other'"`
+	Other   bool                  `parser:"      | @('other' | 'alternate')"`
 	Ord     string                `parser:"      | @Ordinal (?! ('day' | 'days') ('of' | 'in'))"`
 	Words   *numWord              `parser:"      | @@ )?"`
 	Unit    *unitWord             `parser:"    @@"`

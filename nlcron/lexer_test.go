@@ -21,7 +21,7 @@ var lexerRules = lexer.MustSimple([]lexer.SimpleRule{
 	{Name: "Ordinal", Pattern: `\d+(?i:st|nd|rd|th)\b`},
 	{Name: "Dur", Pattern: `\d+(?i:mins?|hrs?|mo|secs?|[smhdw])\b`},
 	{Name: "Number", Pattern: `\d+`},
-	{Name: "DayName", Pattern: `(?i:mondays?|mon|tuesdays?|tues|tue|wednesdays?|weds|wed|thursdays?|thurs|thur|thu|fridays?|fri|saturdays?|sat|sundays?|sun)\b`},
+	{Name: "DayName", Pattern: `(?i:m-f|mondays?|mon|tuesdays?|tues|tue|wednesdays?|weds|wed|thursdays?|thurs|thur|thu|fridays?|fri|saturdays?|sat|sundays?|sun)\b`},
 	{Name: "MonthName", Pattern: `(?i:january|jan|february|feb|march|mar|april|apr|may|june|jun|july|jul|august|aug|september|sept|sep|october|oct|november|nov|december|dec)\b`},
 	{Name: "Every", Pattern: `(?i:every|each)\b`},
 	{Name: "Sep", Pattern: `(?i:and|or|plus)\b|[,&]`},
@@ -99,7 +99,7 @@ func TestLexerMatchesRules(t *testing.T) {
 	t.Parallel()
 	inputs := append(dispatchPhrases(t), "5:30 p.m.", "5 a. m", "o'clock", "o’clock", "o clock", "12a", "3p", "utc+0530",
 		"utc+530", "gmt−5", "+05:30", "-0800", "+9", "+123", "1-15", "mon-fri", "in  the\tmorning", "at night", "123pm",
-		"5mos", "5min2", "1stday", "9:00-17:00", "0900-1700", "9.30am", "9.30 p.m.", "17.45", "17.45.00", "9.3", "1.505", "9.30.15am", "9.30a", "9 -0800", "9am-0800", "x-0800", "it's", "monday's", "America/New_York", "Etc/GMT+5", "a/b/", ":15", ":155", "x–y—z", "\xff")
+		"5mos", "5min2", "1stday", "9:00-17:00", "0900-1700", "9.30am", "9.30 p.m.", "17.45", "17.45.00", "9.3", "1.505", "9.30.15am", "9.30a", "M-F", "m-f 9am", "m-fri", "M-Fx", "am-f", "9 -0800", "9am-0800", "x-0800", "it's", "monday's", "America/New_York", "Etc/GMT+5", "a/b/", ":15", ":155", "x–y—z", "\xff")
 	r := rand.New(rand.NewPCG(1, 2))
 	alphabet := []string{"a", "p", "m", ".", " ", ":", "1", "2", "5", "0", "+", "-", "/", "u", "t", "c", "o", "'", "’", "clock",
 		"in the ", "at ", "night", "st", "th", "mo", "n", "s", "d", "x", "–", "\t", "A", "P", "M", "gmt", "é"}

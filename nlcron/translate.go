@@ -866,7 +866,7 @@ func (c *collector) dayItems(items []*dayItem) *field {
 	f := newField(0, 6)
 	for _, it := range items {
 		switch {
-		case it.Weekdays:
+		case it.Weekdays, it.MonFri:
 			for d := 1; d <= 5; d++ {
 				f.add(d)
 			}

@@ -112,6 +112,8 @@ func TestTranslate(t *testing.T) {
 		{in: "at 20 past 5 on weekdays", want: "20 5 * * 1-5"},
 		{in: "at 25 minutes past 6pm", want: "25 18 * * *"},
 		{in: "at 5-6", want: "0 5,6 * * *"},
+		{in: "M-F 9am", want: "0 9 * * 1-5"},
+		{in: "every alternate hour", want: "0 */2 * * *"},
 		{in: "every day at 9 forever", want: "0 9 * * *"},
 		{in: "on the first weekday of every month at 9am", want: "0 9 1W * *"},
 		{in: "every 2 hours from 8am", want: "0 8-23/2 * * *", warn: "after 22:00 the next run is 08:00"},
