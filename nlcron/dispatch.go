@@ -120,7 +120,8 @@ var members = []member{
 	newMember[domClause]("dom", "on every each from only of the day days", "last nearest closest weekday business working beginning begin start end Ordinal Number twenty thirty - OrdWord second"),
 	// Before timeClause, which would read "at 20" of "at 20 past"; it
 	// refuses an hour after "past", so "at half past five" is a time.
-	newMember[relMinuteClause]("relMinute", "", "at").withFollow("at", "quarter half Number"),
+	newMember[relMinuteClause]("relMinute", "", "at").withFollow("at", "quarter half Number").
+		withAhead("at", "past after to before till"),
 	newMember[timeClause]("time", "at @ by", todFirst),
 	newMember[startClause]("start", "", "offset starting beginning commencing start from"),
 	// "for 3 weeks" is refused; "schedule for every monday" and "for
