@@ -8,11 +8,13 @@
 // [Parse] either returns exactly the schedule the phrase says, or a
 // [*ParseError] that points at the offending word, says what is wrong and,
 // where it can, suggests a phrase that works ("1:7: unknown day
-// \"wensday\"; did you mean \"wednesday\"?"). It never guesses silently:
-// approximations it does make are listed in [Result.Warnings]. The cron it
-// returns is in the canonical form of the schedule package, which fires
-// it ([schedule.Parse]); gronx accepts it too. [Describe] goes the other
-// way, and Parse reads everything Describe writes.
+// \"wensday\"; did you mean \"wednesday\"?"; a misspelt zone name gets
+// the nearest IANA name Go ships: "Europe/Londn", "Europe/London"). It
+// never guesses silently: approximations it does make are listed in
+// [Result.Warnings]. The cron it returns is in the canonical form of the
+// schedule package, which fires it ([schedule.Parse]); gronx accepts it
+// too. [Describe] goes the other way, and Parse reads everything Describe
+// writes.
 //
 // # Phrases
 //

@@ -216,6 +216,9 @@ func convertParticiple(in string, err error) *ParseError {
 	if text == "" {
 		text = firstWord(in[pos.Offset:])
 	}
+	if pe := spacedZone(in, pos.Offset, text); pe != nil {
+		return pe
+	}
 	low := strings.ToLower(text)
 	sugg, kind := suggest(low)
 	switch {
@@ -225,6 +228,27 @@ func convertParticiple(in string, err error) *ParseError {
 		return newError(in, pos.Offset, text, ErrSyntax, "", "unknown word %q", text)
 	}
 	return newError(in, pos.Offset, text, ErrSyntax, "", "unexpected %q", text)
+}
+
+// spacedZone reads a zone name written with a space for an underscore,
+// "America/New York", of which the parser stopped at the word after the
+// space; it returns nil when the words before off are not such a zone.
+func spacedZone(in string, off int, word string) *ParseError {
+	before := strings.TrimRight(in[:off], " \t")
+	if len(before) == off {
+		return nil
+	}
+	start := strings.LastIndexAny(before, " \t\n") + 1
+	zone := before[start:]
+	if !strings.Contains(zone, "/") {
+		return nil
+	}
+	text := in[start : off+len(word)]
+	sugg := suggestZone(text)
+	if sugg == "" {
+		return nil
+	}
+	return newError(in, start, text, ErrUnknownZone, sugg, "unknown time zone %q: zone names use \"_\" for spaces", text)
 }
 
 func firstWord(s string) string {

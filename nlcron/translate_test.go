@@ -2,6 +2,7 @@ package nlcron
 
 import (
 	"errors"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -177,6 +178,7 @@ func TestTranslateRefusals(t *testing.T) {
 		{"weekdays at 9am Pacific time", ErrAmbiguousZone, 17, "America/Los_Angeles"},
 		{"at noon eastern", ErrAmbiguousZone, 9, "America/New_York"},
 		{"every day at 9am in Mars/Base", ErrUnknownZone, 18, ""},
+		{"every day at 9am in Europe/Londn", ErrUnknownZone, 18, "Europe/London"},
 		{"from september to november", ErrSyntax, 6, "every day in september to november"},
 		{"twice a week", ErrUnsupported, 1, ""},
 		{"every day until june", ErrUnsupported, 11, ""},
@@ -278,6 +280,39 @@ func TestResolveZone(t *testing.T) {
 		_, off := jan.In(loc).Zone()
 		if loc.String() != tc.want || off != tc.offset {
 			t.Errorf("resolveZone(%q) = %s (offset %d), want %s (%d)", tc.in, loc, off, tc.want, tc.offset)
+		}
+	}
+}
+
+// TestSuggestZone pins the did-you-mean for unknown zone names.
+func TestSuggestZone(t *testing.T) {
+	t.Parallel()
+	tests := []struct{ in, want string }{
+		{"Europe/Londn", "Europe/London"},
+		{"Asia/Tokio", "Asia/Tokyo"},
+		{"america/los_angles", "America/Los_Angeles"},
+		{"America/New York", "America/New_York"},
+		{"Europe/Pariss", "Europe/Paris"},
+		{"Mars/Base", ""},
+		{"Europe/Atlantis", ""},
+	}
+	for _, tc := range tests {
+		if got := suggestZone(tc.in); got != tc.want {
+			t.Errorf("suggestZone(%q) = %q, want %q", tc.in, got, tc.want)
+		}
+	}
+}
+
+// TestZoneNamesLoad checks that every generated zone name loads, so that a
+// suggestion is always a zone Parse accepts.
+func TestZoneNamesLoad(t *testing.T) {
+	t.Parallel()
+	if len(zoneNames) < 400 || !slices.IsSorted(zoneNames) {
+		t.Fatalf("zoneNames has %d names (sorted: %v); run go generate ./nlcron", len(zoneNames), slices.IsSorted(zoneNames))
+	}
+	for _, z := range zoneNames {
+		if _, err := time.LoadLocation(z); err != nil {
+			t.Errorf("zone %q: %v", z, err)
 		}
 	}
 }

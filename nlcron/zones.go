@@ -70,9 +70,38 @@ func resolveZone(name string) (*time.Location, *zoneError) {
 				return loc, nil
 			}
 		}
-		return nil, &zoneError{err: ErrUnknownZone, Msg: fmt.Sprintf("unknown time zone %q", name)}
+		return nil, &zoneError{err: ErrUnknownZone, Msg: fmt.Sprintf("unknown time zone %q", name), Suggestion: suggestZone(name)}
 	}
 	return nil, &zoneError{err: ErrUnknownZone, Msg: fmt.Sprintf("unknown time zone %q", name)}
+}
+
+//go:generate go run gen_zones.go
+
+// suggestZone returns the IANA zone name closest to a misspelt one
+// ("Europe/Londn": "Europe/London"), compared without case and with "_"
+// and " " alike, or "" when none is close: at most one edit in five
+// letters.
+func suggestZone(name string) string {
+	want := zoneKey(name)
+	limit := max(1, len(want)/5)
+	best, bestD := "", limit+1
+	for _, z := range zoneNames {
+		if d := editDistance(want, zoneKey(z), bestD); d < bestD {
+			best, bestD = z, d
+		}
+	}
+	if best == "" {
+		return ""
+	}
+	if _, err := loadLocation(best); err != nil {
+		return "" // a name this machine's tzdata does not have
+	}
+	return best
+}
+
+// zoneKey is a zone name as suggestZone compares it.
+func zoneKey(name string) string {
+	return strings.ReplaceAll(strings.ToLower(name), " ", "_")
 }
 
 // zoneCacheMax bounds zoneCache; when it is full it starts again empty.
