@@ -243,8 +243,12 @@ func (c *collector) failOnce(pos lexer.Position, word string) {
 	switch w {
 	case "tonight", "night":
 		repl = "every night"
-	case "morning", "afternoon", "evening":
-		repl = "every " + w
+	case "morning", "afternoon", "evening", "week", "month", "year", "weekend":
+		repl = "every " + w // "this morning", "next week"
+	default:
+		if d, ok := dayNumbers[w[:min(3, len(w))]]; ok {
+			repl = "every " + strings.ToLower(weekdayNames[d]) // "next mon": "every monday"
+		}
 	}
 	start, end := pos.Offset, pos.Offset+len(word)
 	if i := strings.Index(strings.ToLower(c.in[start:]), w); i >= 0 {

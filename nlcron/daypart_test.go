@@ -144,6 +144,8 @@ func TestDayPartRefusals(t *testing.T) {
 		{"this evening", ErrUnsupported, 0, "this evening", `"this evening" happens once`, "every evening at 6pm"},
 		{"tomorrow at 9", ErrUnsupported, 0, "tomorrow", `"tomorrow" happens once`, "every day at 9"},
 		{"today at 5pm", ErrUnsupported, 0, "today", `"today" happens once`, "every day at 5pm"},
+		{"next monday at 9", ErrUnsupported, 0, "next monday", `"next monday" happens once`, "every monday at 9"},
+		{"next week", ErrUnsupported, 0, "next week", `"next week" happens once`, "every week"},
 	}
 	for _, tc := range tests {
 		t.Run(tc.in, func(t *testing.T) {

@@ -95,7 +95,7 @@ var members = []member{
 		withAhead("Ordinal OrdWord second", "DayName instance"),
 	newMember[dowExceptClause]("dowExcept", "", "except excluding but other apart not"),
 	newMember[dowBetweenClause]("dowBetween", "", "between"),
-	newMember[dowClause]("dow", "or if it falls on every each only from the a", "DayName weekdays weekday workdays workday business working work weekends weekend"),
+	newMember[dowClause]("dow", "or if it falls on every each only from the a", "DayName DayRange weekdays weekday workdays workday business working work weekends weekend"),
 	newMember[dateClause]("date", "on every each of", "MonthName").
 		withFollow("MonthName", "the , Ordinal Number OrdWord second"),
 	newMember[monthBetweenClause]("monthBetween", "", "between"),
@@ -128,8 +128,9 @@ var members = []member{
 	// ever" are filler.
 	newMember[refusalClause]("refusal", "", "for until till unless except excluding between times twice thrice seconds second secs sec").
 		withFollow("for", "Number NumWord Dur Ordinal OrdWord Unit the a an next"),
-	newMember[onceClause]("once", "", "this tonight today tomorrow").
-		withFollow("this", "morning afternoon evening night"),
+	newMember[onceClause]("once", "", "this tonight today tomorrow next").
+		withFollow("this", "morning afternoon evening night").
+		withFollow("next", "DayName week month year weekend"),
 	newMember[fillerClause]("filler", "", ", . ; ! : - and also then run runs running fire fires execute executes trigger triggers schedule scheduled repeat repeats repeating it this please should once at on only just the every each a job task command time of in for forever"),
 }
 

@@ -179,7 +179,7 @@ type domStepClause struct {
 // dayItem is a day of the week or a range of them: "monday", "mon-fri",
 // "M-F", "weekdays", "the weekend", "business days".
 type dayItem struct {
-	MonFri   bool   `parser:"( @'m-f'"`
+	MonFri   bool   `parser:"( @DayRange"`
 	Day      string `parser:"| @DayName ( RangeSep"`
 	To       string `parser:"  @DayName )?"`
 	Weekdays bool   `parser:"| @('weekdays' | 'weekday' (?! 'nearest' | 'closest') | 'workdays' | 'workday' | 'weekday' 'days' | 'business' ('days' | 'day') | 'working' ('days' | 'day') | 'work' ('days' | 'day'))"`
@@ -475,10 +475,10 @@ type refusalClause struct {
 }
 
 // onceClause is a day that comes once, "tonight", "this morning",
-// "tomorrow", recognised only to be refused: cron repeats.
+// "tomorrow", "next monday", recognised only to be refused: cron repeats.
 type onceClause struct {
 	Pos  lexer.Position
-	Word string   `parser:"( 'this' @('morning' | 'afternoon' | 'evening' | 'night') | @('tonight' | 'today' | 'tomorrow') )"`
+	Word string   `parser:"( 'this' @('morning' | 'afternoon' | 'evening' | 'night') | @('tonight' | 'today' | 'tomorrow') | 'next' @(DayName | 'week' | 'month' | 'year' | 'weekend') )"`
 	Rest []string `parser:"@(!'\\x00')*"`
 }
 

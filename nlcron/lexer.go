@@ -25,7 +25,8 @@ import (
 //	Ordinal     1st, 22nd
 //	Dur         5m, 3h, 2d, 1w, 2mo, 15s, 10min
 //	Number      42
-//	DayName     monday, mon, mondays, and M-F
+//	DayName     monday, mon, mondays
+//	DayRange    M-F (Monday to Friday)
 //	MonthName, Every, Sep, RangeSep, NoonWord, Meridiem, OClock,
 //	DayPart, Unit, NumWord, OrdWord, Abbrev, Adverb: word classes
 //	Word        any other word, with an inner apostrophe (o'clock, it's)
@@ -44,6 +45,7 @@ const (
 	tDur
 	tNumber
 	tDayName
+	tDayRange
 	tMonthName
 	tEvery
 	tSep
@@ -63,7 +65,7 @@ const (
 )
 
 var tokenTypeNames = []string{"Whitespace", "Zone", "Offset", "Time", "Clock", "MinuteMark", "Ordinal", "Dur", "Number",
-	"DayName", "MonthName", "Every", "Sep", "RangeSep", "NoonWord", "Meridiem", "OClock", "DayPart", "Unit", "NumWord",
+	"DayName", "DayRange", "MonthName", "Every", "Sep", "RangeSep", "NoonWord", "Meridiem", "OClock", "DayPart", "Unit", "NumWord",
 	"OrdWord", "Abbrev", "Adverb", "Word", "Punct", "Other"}
 
 // wordClass maps lower-case words to their token type. Words in several
@@ -439,7 +441,7 @@ func wordToken(s string, i int) (int, lexer.TokenType) {
 	// Multi-word and punctuated forms first.
 	switch {
 	case len(w) == 1 && w[0]|0x20 == 'm' && j+1 < len(s) && s[j] == '-' && s[j+1]|0x20 == 'f' && boundary(s, j+2):
-		return j + 2 - i, tDayName // "M-F", Monday to Friday
+		return j + 2 - i, tDayRange // "M-F", Monday to Friday
 	case len(w) == 2 && (strings.EqualFold(w, "in") || strings.EqualFold(w, "at")):
 		if n := dayPartLen(s, i); n > 0 {
 			return n, tDayPart

@@ -114,6 +114,7 @@ func TestTranslate(t *testing.T) {
 		{in: "at 25 minutes past 6pm", want: "25 18 * * *"},
 		{in: "at 5-6", want: "0 5,6 * * *"},
 		{in: "M-F 9am", want: "0 9 * * 1-5"},
+		{in: "every day except M-F at 9", want: "0 9 * * 0,6"},
 		{in: "every alternate hour", want: "0 */2 * * *"},
 		{in: "every day at 9 forever", want: "0 9 * * *"},
 		{in: "on the first weekday of every month at 9am", want: "0 9 1W * *"},
