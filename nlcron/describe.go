@@ -900,6 +900,9 @@ func (f *dFields) appendDomList(b []byte, dom uint64) []byte {
 		it := items[i]
 		switch it.lo {
 		case -1:
+			if it.hi == 1 { // 1W never leaves the month: its first weekday
+				return append(b, "first weekday"...)
+			}
 			b = append(b, "weekday nearest the "...)
 			return dAppendOrdinal(b, it.hi)
 		case -2:
