@@ -146,6 +146,8 @@ func TestDayPartRefusals(t *testing.T) {
 		{"today at 5pm", ErrUnsupported, 0, "today", `"today" happens once`, "every day at 5pm"},
 		{"next monday at 9", ErrUnsupported, 0, "next monday", `"next monday" happens once`, "every monday at 9"},
 		{"next week", ErrUnsupported, 0, "next week", `"next week" happens once`, "every week"},
+		{"run this in 5 minutes", ErrUnsupported, 9, "in 5 minutes", `"in 5 minutes" happens once`, ""},
+		{"in an hour", ErrUnsupported, 0, "in an hour", `"in an hour" happens once`, ""},
 	}
 	for _, tc := range tests {
 		t.Run(tc.in, func(t *testing.T) {

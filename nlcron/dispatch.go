@@ -128,9 +128,10 @@ var members = []member{
 	// ever" are filler.
 	newMember[refusalClause]("refusal", "", "for until till unless except excluding between times twice thrice seconds second secs sec").
 		withFollow("for", "Number NumWord Dur Ordinal OrdWord Unit the a an next"),
-	newMember[onceClause]("once", "", "this tonight today tomorrow next").
+	newMember[onceClause]("once", "", "this tonight today tomorrow next in").
 		withFollow("this", "morning afternoon evening night").
-		withFollow("next", "DayName week month year weekend"),
+		withFollow("next", "DayName week month year weekend").
+		withFollow("in", "Number NumWord a an"),
 	newMember[fillerClause]("filler", "", ", . ; ! : - and also then run runs running fire fires execute executes trigger triggers schedule scheduled repeat repeats repeating it this please should once at on only just the every each a job task command time of in for forever"),
 }
 

@@ -100,7 +100,8 @@
 // night time after midnight with named weekdays ("every friday night at
 // 1") is refused with the day it falls on ("every saturday at 1am"),
 // since cron would run it on Friday. One-off days ("tonight", "this
-// morning", "tomorrow", "next monday") are refused: cron repeats.
+// morning", "tomorrow", "next monday", "in 5 minutes") are refused: cron
+// repeats.
 //
 // Windows include both ends. A rhythm that runs several times an hour and
 // ends on a whole hour stops before that hour: "every 15 minutes from 9am

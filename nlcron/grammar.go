@@ -474,11 +474,13 @@ type refusalClause struct {
 	Rest []string `parser:"@(!'\\x00')*"`
 }
 
-// onceClause is a day that comes once, "tonight", "this morning",
-// "tomorrow", "next monday", recognised only to be refused: cron repeats.
+// onceClause is a day or a moment that comes once, "tonight", "this
+// morning", "tomorrow", "next monday", "in 5 minutes", recognised only to
+// be refused: cron repeats.
 type onceClause struct {
 	Pos  lexer.Position
-	Word string   `parser:"( 'this' @('morning' | 'afternoon' | 'evening' | 'night') | @('tonight' | 'today' | 'tomorrow') | 'next' @(DayName | 'week' | 'month' | 'year' | 'weekend') )"`
+	Word string   `parser:"( 'this' @('morning' | 'afternoon' | 'evening' | 'night') | @('tonight' | 'today' | 'tomorrow') | 'next' @(DayName | 'week' | 'month' | 'year' | 'weekend')"`
+	In   []string `parser:"  | 'in' @(Number | NumWord | 'a' | 'an') @Unit )"`
 	Rest []string `parser:"@(!'\\x00')*"`
 }
 

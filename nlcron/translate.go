@@ -342,6 +342,14 @@ func (c *collector) collect(p *phrase) {
 		case *refusalClause:
 			c.refuse(x, end)
 		case *onceClause:
+			if x.In != nil { // "in 5 minutes"
+				text := c.span(x.Pos, x.Pos.Offset+len(c.in))
+				if n := strings.Index(strings.ToLower(text), strings.ToLower(x.In[1])); n >= 0 {
+					text = text[:n+len(x.In[1])]
+				}
+				c.fail(x.Pos, text, ErrUnsupported, "", "%q happens once, but a cron expression repeats; say how often it runs", text)
+				break
+			}
 			c.failOnce(x.Pos, x.Word)
 		case *fillerClause:
 		}
