@@ -24,6 +24,17 @@ func (f *cronFields) String() string {
 	return string(b)
 }
 
+// monthsOfLength names the months of each length, for warnings.
+var monthsOfLength = map[int]string{28: "February", 29: "February of a leap year", 30: "30-day months", 31: "31-day months"}
+
+// plural is "1 day" or "2 days".
+func plural(n int, unit string) string {
+	if n == 1 {
+		return "1 " + unit
+	}
+	return strconv.Itoa(n) + " " + unit + "s"
+}
+
 func (c *collector) warn(out *cronFields, format string, args ...any) {
 	out.warnings = append(out.warnings, fmt.Sprintf(format, args...))
 }
@@ -703,31 +714,19 @@ func (c *collector) stepWarnings(out *cronFields, byUnit []*interval) {
 		vals := out.dom.values()
 		if len(vals) > 0 {
 			last, first := vals[len(vals)-1], vals[0]
-			var gaps []int
-			var lastDays []int
+			var parts []string
 			for _, ml := range []int{28, 29, 30, 31} {
 				l := last
 				for l > ml {
 					l -= iv.n
 				}
-				// Each (last day, gap) once: months of 28 and 31 days may
-				// both be one day short, after different last days.
-				gap := ml - l + first
-				dup := false
-				for i := range gaps {
-					dup = dup || gaps[i] == gap && lastDays[i] == l
-				}
-				if gap != iv.n && !dup {
-					gaps = append(gaps, gap)
-					lastDays = append(lastDays, l)
+				if gap := ml - l + first; gap != iv.n {
+					parts = append(parts, fmt.Sprintf("in %s, after the %s the next run is the %s, %s later, not %d",
+						monthsOfLength[ml], ordinalSuffix(strconv.Itoa(l)), ordinalSuffix(strconv.Itoa(first)), plural(gap, "day"), iv.n))
 				}
 			}
-			if len(gaps) > 0 {
-				var parts []string
-				for i := range gaps {
-					parts = append(parts, fmt.Sprintf("after the %s the next run is the %s, %d day(s) later", ordinalSuffix(strconv.Itoa(lastDays[i])), ordinalSuffix(strconv.Itoa(first)), gaps[i]))
-				}
-				c.warn(out, "every %d days restarts each month (on the %s): depending on the month's length, %s", iv.n, ordinalSuffix(strconv.Itoa(first)), strings.Join(parts, "; "))
+			if len(parts) > 0 {
+				c.warn(out, "every %d days restarts each month (on the %s): %s", iv.n, ordinalSuffix(strconv.Itoa(first)), strings.Join(parts, "; "))
 			}
 		}
 	}
