@@ -66,6 +66,15 @@
 // occurrences by their last fire time (coalesce(through_time, fire_time)),
 // deleting at most its limit per write transaction.
 //
+// The idempotency_keys table holds the demo server's Idempotency-Key
+// records ([engine.IdempotencyRecord]): [Store.ReserveIdempotencyKey],
+// [Store.CompleteIdempotencyKey] and [Store.ReleaseIdempotencyKey]. A
+// reservation is one write transaction (an upsert that replaces only an
+// expired record), so processes sharing the file never both reserve one
+// key; it also deletes up to 10 expired records, oldest first, through an
+// index on expires_at, so the table holds little more than its live
+// records.
+//
 // # Errors
 //
 // Errors are wrapped with "sqlitestore: <operation>: " and match the engine's

@@ -56,7 +56,7 @@ func migrationRows(tb testing.TB, path string) []migrationRow {
 	return out
 }
 
-var wantMigrations = []migrationRow{{1, "0001_init"}, {2, "0002_occurrence_spans"}, {3, "0003_retention"}}
+var wantMigrations = []migrationRow{{1, "0001_init"}, {2, "0002_occurrence_spans"}, {3, "0003_retention"}, {4, "0004_idempotency"}}
 
 func mustOpen(tb testing.TB, path string) *sqlitestore.Store {
 	tb.Helper()

@@ -117,6 +117,7 @@ var writeQueries = []string{
 	claimSelectSQL, activeRunSQL, occurrenceExistsSQL, runExistsSQL, advanceScheduleSQL,
 	insertRunSQL, requeueSelectSQL, requeueUpdateSQL, acquireRunsSQL, renewLeaseSQL,
 	finishRunSQL, expireLeasesSQL, putKeySQL, pruneRunsSQL, pruneOccurrencesSQL,
+	idemPruneSQL, idemReserveSQL, idemGetSQL, idemCompleteSQL, idemReleaseSQL,
 }
 
 // writeTx runs fn in a write transaction of its own that holds the write
