@@ -121,6 +121,20 @@
 // error; once sent, the call runs under a context of its own, bounded by
 // 30 seconds, and the caller waits for its outcome.
 //
+// # Idempotency keys
+//
+// The idempotency_keys table holds the demo server's Idempotency-Key
+// records ([engine.IdempotencyRecord]), so that replicas replay each
+// other's answers. [Store.ReserveIdempotencyKey] is one transaction: an
+// INSERT ... ON CONFLICT DO UPDATE whose WHERE replaces only an expired
+// record (an abandoned reservation's lease, or an answer's 24 hours), so
+// replicas reserving one key at once are serialised by its row and exactly
+// one wins; a refused upsert still locks the row, so the live record read
+// next is the committed one. The same transaction deletes up to 10 expired
+// records, oldest first through an index on expires_at, skipping rows
+// another caller holds. Completing and releasing are single statements
+// conditioned on the reservation's token.
+//
 // # Types
 //
 // Times are timestamptz (microsecond precision) and come back in UTC;

@@ -16,6 +16,7 @@ type queries struct {
 	putKey, accountForKey, countKeys                                                  string
 	finishRuns, createSchedules                                                       string
 	pruneRuns, pruneOccurrences                                                       string
+	idemPrune, idemReserve, idemGet, idemComplete, idemRelease                        string
 }
 
 func newQueries(prefix string) queries {
@@ -135,6 +136,21 @@ func newQueries(prefix string) queries {
 				WHERE coalesce(through_time, fire_time) < $1
 				ORDER BY coalesce(through_time, fire_time) LIMIT $2 FOR UPDATE SKIP LOCKED))`,
 
+		// ReserveIdempotencyKey: up to $2 expired records, oldest first,
+		// skipping those another caller holds; then the reservation, which
+		// leaves a live record (expires_at after $5) alone.
+		idemPrune: `DELETE FROM _.idempotency_keys WHERE key = ANY (ARRAY (SELECT key FROM _.idempotency_keys
+				WHERE expires_at <= $1 ORDER BY expires_at LIMIT $2 FOR UPDATE SKIP LOCKED))`,
+		idemReserve: `INSERT INTO _.idempotency_keys AS k (key, fingerprint, token, expires_at, status, header, body)
+				VALUES ($1, $2, $3, $4, 0, NULL, NULL)
+			ON CONFLICT (key) DO UPDATE SET fingerprint = excluded.fingerprint, token = excluded.token,
+				expires_at = excluded.expires_at, status = 0, header = NULL, body = NULL
+			WHERE k.expires_at <= $5`,
+		idemGet: `SELECT fingerprint, token, expires_at, status, header, body FROM _.idempotency_keys WHERE key = $1`,
+		idemComplete: `UPDATE _.idempotency_keys SET status = $3, header = $4, body = $5, expires_at = $6
+			WHERE key = $1 AND token = $2 AND status = 0`,
+		idemRelease: `DELETE FROM _.idempotency_keys WHERE key = $1 AND token = $2 AND status = 0`,
+
 		putKey: `INSERT INTO _.api_keys (hash, account_id) VALUES ($1, $2)
 			ON CONFLICT (hash) DO UPDATE SET account_id = excluded.account_id`,
 		accountForKey: `SELECT account_id FROM _.api_keys WHERE hash = $1`,
@@ -151,7 +167,8 @@ func newQueries(prefix string) queries {
 		&q.runStatus, &q.requeueRun, &q.acquireRuns, &q.renewLease, &q.expireLeases,
 		&q.listRuns, &q.claimDue, &q.insertRuns, &q.advanceSchedules, &q.nextDue, &q.putKey,
 		&q.insertRunsReturning, &q.insertOccurrencesReturning, &q.deleteRuns, &q.deleteOccurrenceKeys,
-		&q.accountForKey, &q.countKeys, &q.finishRuns, &q.createSchedules, &q.pruneRuns, &q.pruneOccurrences} {
+		&q.accountForKey, &q.countKeys, &q.finishRuns, &q.createSchedules, &q.pruneRuns, &q.pruneOccurrences,
+		&q.idemPrune, &q.idemReserve, &q.idemGet, &q.idemComplete, &q.idemRelease} {
 		*p = r.Replace(*p)
 	}
 	return q
