@@ -2,10 +2,8 @@ package server
 
 import (
 	"context"
-	"crypto/sha256"
 	"encoding/json"
 	"errors"
-	"net/http"
 	"net/http/httptest"
 	"net/netip"
 	"slices"
@@ -97,45 +95,6 @@ func TestRetryAfter(t *testing.T) {
 		if got := retryAfter(d); got != want {
 			t.Errorf("retryAfter(%v) = %d, want %d", d, got, want)
 		}
-	}
-}
-
-func TestIdemCache(t *testing.T) {
-	t.Parallel()
-	now := time.Unix(0, 0)
-	c := newIdemCache(func() time.Time { return now })
-	fp := sha256.Sum256([]byte("body"))
-	e, fresh, err := c.begin("k", fp)
-	if err != nil || !fresh {
-		t.Fatalf("first begin: fresh=%v err=%v", fresh, err)
-	}
-	if _, _, err := c.begin("k", fp); err == nil || err.(*httpError).status != http.StatusConflict {
-		t.Errorf("begin while in flight: %v, want 409", err)
-	}
-	rec := newRecorder()
-	rec.WriteHeader(200)
-	_, _ = rec.Write([]byte("answer"))
-	c.finish(e, rec)
-	got, fresh, err := c.begin("k", fp)
-	if err != nil || fresh || string(got.body) != "answer" {
-		t.Errorf("replay: %+v fresh=%v err=%v", got, fresh, err)
-	}
-	var ve validationError
-	if _, _, err := c.begin("k", sha256.Sum256([]byte("other"))); !errors.As(err, &ve) {
-		t.Errorf("other body: %v, want a 422", err)
-	}
-	// Failed answers are not kept, so the request can be retried.
-	e2, _, _ := c.begin("k2", fp)
-	bad := newRecorder()
-	bad.WriteHeader(422)
-	c.finish(e2, bad)
-	if _, fresh, _ := c.begin("k2", fp); !fresh {
-		t.Error("a failed answer was kept")
-	}
-	// Entries expire.
-	now = now.Add(idemTTL + time.Second)
-	if _, fresh, _ := c.begin("k", fp); !fresh {
-		t.Error("an expired entry was replayed")
 	}
 }
 

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"crypto/sha256"
+	"fmt"
 	"io"
 	"log/slog"
 	"net"
@@ -67,6 +68,11 @@ type Config struct {
 	// Ready reports whether the server is healthy, for /healthz; nil means
 	// always.
 	Ready func(ctx context.Context) error
+	// Idempotency keeps the Idempotency-Key records. Give the engine's
+	// store when it is SQL (sqlitestore.Store and pgstore.Store implement
+	// it), so that replicas sharing its database, and a restarted process,
+	// replay each other's answers; nil keeps them in this process's memory.
+	Idempotency IdempotencyStore
 }
 
 // Server is the HTTP handler of the demo API.
@@ -77,7 +83,7 @@ type Server struct {
 	mux     *http.ServeMux
 	limit   *limiter
 	ipLimit *limiter
-	idem    *idemCache
+	idem    IdempotencyStore
 
 	translations translationCache
 }
@@ -100,7 +106,10 @@ func New(cfg Config) *Server {
 		mux:     http.NewServeMux(),
 		limit:   newLimiter(cfg.RateLimit, cfg.RateBurst, cfg.Now),
 		ipLimit: newLimiter(cfg.RateLimit, cfg.RateBurst, cfg.Now),
-		idem:    newIdemCache(cfg.Now),
+		idem:    cfg.Idempotency,
+	}
+	if s.idem == nil {
+		s.idem = newMemIdemStore(idemMax)
 	}
 	if s.log == nil {
 		s.log = slog.New(slog.DiscardHandler)
@@ -287,26 +296,72 @@ func (s *Server) idempotent(res resource, h apiHandler) apiHandler {
 		}
 		r.Body = io.NopCloser(bytes.NewReader(data))
 		fp := sha256.Sum256(data)
-		e, fresh, err := s.idem.begin(acct+"\x00"+r.Method+" "+r.URL.Path+"\x00"+key, fp)
+		now := s.now()
+		rec := engine.IdempotencyRecord{
+			Key:         idemKey(acct, r.Method, r.URL.Path, key),
+			Fingerprint: fp[:],
+			Token:       newIdemToken(),
+			ExpiresAt:   now.Add(idemLease),
+		}
+		got, fresh, err := s.idem.ReserveIdempotencyKey(r.Context(), rec, now)
 		if err != nil {
-			return err
+			return fmt.Errorf("server: reserve idempotency key: %w", err)
 		}
 		if !fresh {
-			for k, vs := range e.header {
+			switch {
+			case !bytes.Equal(got.Fingerprint, fp[:]):
+				return validationError{{
+					Loc:  []any{"header", "idempotency-key"},
+					Msg:  "This Idempotency-Key was already used with a different request",
+					Type: typeValue,
+				}}
+			case got.Status == 0:
+				return &httpError{status: http.StatusConflict, detail: "A request with this Idempotency-Key is still being processed"}
+			}
+			for k, vs := range got.Header {
 				w.Header()[k] = vs
 			}
 			w.Header().Set("Idempotent-Replayed", "true")
-			w.WriteHeader(e.status)
-			_, _ = w.Write(e.body)
+			w.WriteHeader(got.Status)
+			_, _ = w.Write(got.Body)
 			return nil
 		}
-		rec := newRecorder()
-		if err := h(rec, r, acct); err != nil {
-			s.writeError(rec, r, res, err)
+		// The record is written even if the client has gone: the resource
+		// exists, and its retry must find it.
+		ctx, cancel := context.WithTimeout(context.WithoutCancel(r.Context()), idemWriteTimeout)
+		defer cancel()
+		answered := false
+		defer func() {
+			if !answered { // h panicked: free the key at once
+				s.releaseIdem(ctx, r, rec)
+			}
+		}()
+		rw := newRecorder()
+		if err := h(rw, r, acct); err != nil {
+			s.writeError(rw, r, res, err)
 		}
-		s.idem.finish(e, rec)
-		rec.copyTo(w)
+		answered = true
+		if rw.status < 200 || rw.status > 299 {
+			s.releaseIdem(ctx, r, rec) // not kept: the request may be retried
+		} else {
+			rec.Status, rec.Header, rec.Body = rw.status, rw.Header().Clone(), rw.buf.Bytes()
+			rec.ExpiresAt = now.Add(idemTTL)
+			if err := s.idem.CompleteIdempotencyKey(ctx, rec); err != nil {
+				// The answer stands; a retry may run the request again once
+				// the reservation's lease ends.
+				s.log.LogAttrs(ctx, slog.LevelWarn, "idempotency record not kept", slog.String("route", r.Pattern), slog.Any("err", err))
+			}
+		}
+		rw.copyTo(w)
 		return nil
+	}
+}
+
+// releaseIdem frees the reservation rec of a request whose answer is not
+// kept; if that fails, the reservation ends with its lease.
+func (s *Server) releaseIdem(ctx context.Context, r *http.Request, rec engine.IdempotencyRecord) {
+	if err := s.idem.ReleaseIdempotencyKey(ctx, rec.Key, rec.Token); err != nil {
+		s.log.LogAttrs(ctx, slog.LevelWarn, "idempotency key not released", slog.String("route", r.Pattern), slog.Any("err", err))
 	}
 }
 
