@@ -166,6 +166,14 @@ func (d *demo) stop(t *testing.T) {
 // call sends one API request and decodes the JSON answer.
 func (d *demo) call(t *testing.T, method, path, key, body string) (int, map[string]any) {
 	t.Helper()
+	code, _, v := d.callHeader(t, method, path, key, body, nil)
+	return code, v
+}
+
+// callHeader is call with extra request header fields; it also returns
+// the response's header.
+func (d *demo) callHeader(t *testing.T, method, path, key, body string, header http.Header) (int, http.Header, map[string]any) {
+	t.Helper()
 	var rd io.Reader
 	if body != "" {
 		rd = strings.NewReader(body)
@@ -180,6 +188,9 @@ func (d *demo) call(t *testing.T, method, path, key, body string) (int, map[stri
 	if body != "" {
 		req.Header.Set("Content-Type", "application/json")
 	}
+	for k, vs := range header {
+		req.Header[k] = vs
+	}
 	resp, err := http.DefaultClient.Do(req)
 	if err != nil {
 		t.Fatalf("%s %s: %v", method, path, err)
@@ -190,7 +201,22 @@ func (d *demo) call(t *testing.T, method, path, key, body string) (int, map[stri
 	if err := json.Unmarshal(b, &v); err != nil {
 		t.Fatalf("%s %s: %d, not JSON: %s", method, path, resp.StatusCode, b)
 	}
-	return resp.StatusCode, v
+	return resp.StatusCode, resp.Header, v
+}
+
+// checkIdempotentReplay posts a schedule with an Idempotency-Key to d and
+// checks that it is replayed (same id, Idempotent-Replayed: true) when
+// replay is set, or created otherwise; it returns the schedule's id.
+func (d *demo) checkIdempotentReplay(t *testing.T, key, chat string, replay bool, wantID string) string {
+	t.Helper()
+	code, h, v := d.callHeader(t, "POST", "/v1/schedules", key, `{"chat_id":"`+chat+`","cadence":"0 8 * * *"}`,
+		http.Header{"Idempotency-Key": {"e2e-create-once"}})
+	id, _ := field(v, "data", "id").(string)
+	replayed := h.Get("Idempotent-Replayed") == "true"
+	if code != 200 || replayed != replay || (replay && id != wantID) {
+		t.Errorf("POST with Idempotency-Key: %d replayed=%v id=%s, want 200 replayed=%v id=%s", code, replayed, id, replay, wantID)
+	}
+	return id
 }
 
 func field(v map[string]any, path ...string) any {
@@ -324,6 +350,9 @@ func TestEndToEnd(t *testing.T) {
 		t.Errorf("metrics lack the two completed runs:\n%.2000s", metrics)
 	}
 
+	// An Idempotency-Key record outlives the process (checked below).
+	once := d.checkIdempotentReplay(t, d.key, chat, false, "")
+
 	d.stop(t)
 	out := d.out.String()
 	if !strings.Contains(out, "msg=stopped") {
@@ -343,6 +372,8 @@ func TestEndToEnd(t *testing.T) {
 	if code, v = d2.call(t, "GET", "/v1/agent-runs/"+run, d.key, ""); code != 200 || field(v, "data", "status") != "completed" {
 		t.Errorf("after restart: %d %v", code, v)
 	}
+	// The retry after the restart replays the first answer.
+	d2.checkIdempotentReplay(t, d.key, chat, true, once)
 	d2.stop(t)
 }
 

@@ -79,6 +79,7 @@ func TestEndToEndPostgres(t *testing.T) {
 	}
 	run := field(v, "data", "id").(string)
 	d.waitRun(t, run, "completed")
+	once := d.checkIdempotentReplay(t, d.key, chat, false, "")
 	d.stop(t)
 
 	d2 := startDemo(t, "", "-postgres", pg)
@@ -92,5 +93,7 @@ func TestEndToEndPostgres(t *testing.T) {
 	if code, v = d2.call(t, "GET", "/v1/agent-runs/"+run, d.key, ""); code != 200 || field(v, "data", "status") != "completed" {
 		t.Errorf("run after restart: %d %v", code, v)
 	}
+	// The retry after the restart replays the first answer.
+	d2.checkIdempotentReplay(t, d.key, chat, true, once)
 	d2.stop(t)
 }

@@ -29,6 +29,13 @@ import (
 	"github.com/nlcron/nlcron/internal/server"
 )
 
+// The SQL stores keep the Idempotency-Key records in their database; Main
+// finds them by type assertion, as it finds the API keys.
+var (
+	_ server.IdempotencyStore = (*sqlitestore.Store)(nil)
+	_ server.IdempotencyStore = (*pgstore.Store)(nil)
+)
+
 // Options are the demo server's settings, from its command line.
 type Options struct {
 	Addr                  string        // -addr
@@ -173,6 +180,8 @@ func Main(ctx context.Context, o Options, stdout io.Writer) error {
 
 	ks, _ := store.(engine.KeyStore)
 	keys := server.NewKeys(ks)
+	// Nil (no durable store) keeps Idempotency-Key records in memory.
+	idem, _ := store.(server.IdempotencyStore)
 	for _, k := range o.APIKeys {
 		if _, err := keys.Add(ctx, k); err != nil {
 			return err
@@ -217,7 +226,7 @@ func Main(ctx context.Context, o Options, stdout io.Writer) error {
 	handler := server.New(server.Config{
 		Engine: eng, Keys: keys, Logger: log, RateLimit: o.RateLimit, RateBurst: o.RateBurst,
 		MinCadence: o.MinCadence, CadencePolicy: o.CadencePolicy,
-		AllowPrivateCallbacks: o.AllowPrivateCallbacks, Metrics: metrics,
+		AllowPrivateCallbacks: o.AllowPrivateCallbacks, Metrics: metrics, Idempotency: idem,
 		Ready: func(ctx context.Context) error { _, err := store.NextDue(ctx); return err },
 	})
 
