@@ -230,6 +230,52 @@ func TestRateLimit(t *testing.T) {
 	})
 }
 
+// TestAuthFailureLimit checks that an address that sends too many unknown
+// keys is answered 429 until it earns another try, whatever key it sends,
+// and that other addresses and requests without a key are not affected.
+func TestAuthFailureLimit(t *testing.T) {
+	withServer(t, func(c *server.Config) { c.AuthFailureBurst = 3 }, func(h *harness) {
+		h.tick = 0
+		bad := request{method: "GET", path: "/v1/schedules", key: "guess"}
+		good := request{method: "GET", path: "/v1/schedules", key: keyA}
+		tests := []struct {
+			name string
+			req  request
+			want int
+		}{
+			{"no key does not count", request{method: "GET", path: "/v1/schedules"}, http.StatusUnauthorized},
+			{"no key does not count", request{method: "GET", path: "/v1/schedules"}, http.StatusUnauthorized},
+			{"unknown key 1", bad, http.StatusUnauthorized},
+			{"good key", good, http.StatusOK},
+			{"unknown key 2", bad, http.StatusUnauthorized},
+			{"unknown key 3", bad, http.StatusUnauthorized},
+			{"burst used up", bad, http.StatusTooManyRequests},
+			{"even with a good key", good, http.StatusTooManyRequests},
+			{"another address", request{method: "GET", path: "/v1/schedules", key: "guess", addr: "198.51.100.7:80"}, http.StatusUnauthorized},
+		}
+		for _, tc := range tests {
+			resp := h.do(tc.req)
+			if resp.StatusCode != tc.want {
+				t.Fatalf("%s: status %d, want %d (%s)", tc.name, resp.StatusCode, tc.want, h.last)
+			}
+			if tc.want == http.StatusTooManyRequests && resp.Header.Get("Retry-After") != "6" {
+				t.Errorf("%s: Retry-After %q, want 6", tc.name, resp.Header.Get("Retry-After"))
+			}
+		}
+		// One more try every AuthFailureRefill.
+		time.Sleep(server.AuthFailureRefill)
+		if resp := h.do(good); resp.StatusCode != http.StatusOK {
+			t.Errorf("after %v: status %d, want 200", server.AuthFailureRefill, resp.StatusCode)
+		}
+		if resp := h.do(bad); resp.StatusCode != http.StatusUnauthorized {
+			t.Errorf("after %v, an unknown key: status %d, want 401", server.AuthFailureRefill, resp.StatusCode)
+		}
+		if resp := h.do(bad); resp.StatusCode != http.StatusTooManyRequests {
+			t.Errorf("the try after that: status %d, want 429", resp.StatusCode)
+		}
+	})
+}
+
 // TestMetrics checks that /metrics exports the engine and HTTP metrics.
 func TestMetrics(t *testing.T) {
 	withServer(t, nil, func(h *harness) {

@@ -5,9 +5,11 @@
 // # Pieces
 //
 //   - [New] builds the [http.Handler]: authentication with hashed API keys
-//     ([Keys]), a per-key rate limit, a request body limit, Idempotency-Key
-//     replay, strict JSON decoding that answers 422 in FastAPI's shape, and
-//     one table ([statusFor]) that maps engine errors to HTTP statuses.
+//     ([Keys]) and a limit on unknown keys per client address
+//     ([Config.AuthFailureBurst]), a per-key rate limit, a request body
+//     limit, Idempotency-Key replay, strict JSON decoding that answers 422
+//     in FastAPI's shape, and one table ([statusFor]) that maps engine
+//     errors to HTTP statuses.
 //   - [Notifier] POSTs signed callbacks when runs end, refusing loopback,
 //     private and link-local addresses at dial time.
 //   - [EchoRunner] and [WebhookRunner] are the two agent runners.

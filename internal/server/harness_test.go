@@ -145,6 +145,7 @@ type request struct {
 	key          string // "" sends no Authorization header
 	body         string
 	header       http.Header
+	addr         string // the client's address; "" is 192.0.2.1:1234
 }
 
 // do sends req to the handler and returns the response; the engine gets to
@@ -159,6 +160,9 @@ func (h *harness) do(req request) *http.Response {
 	}
 	r := httptest.NewRequest(req.method, req.path, body)
 	r.RemoteAddr = "192.0.2.1:1234"
+	if req.addr != "" {
+		r.RemoteAddr = req.addr
+	}
 	if req.key != "" {
 		r.Header.Set("Authorization", "Bearer "+req.key)
 	}

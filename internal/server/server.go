@@ -35,6 +35,15 @@ var _ Engine = (*engine.Engine)(nil)
 // DefaultMaxBodyBytes is the largest request body accepted (1 MiB).
 const DefaultMaxBodyBytes = 1 << 20
 
+// DefaultAuthFailureBurst is the default [Config.AuthFailureBurst]: a
+// client that mistypes its key a few times is not held up, while one that
+// guesses keys gets one try every [AuthFailureRefill].
+const DefaultAuthFailureBurst = 20
+
+// AuthFailureRefill is how often a client address that used up its
+// [Config.AuthFailureBurst] may try another unknown key.
+const AuthFailureRefill = 6 * time.Second
+
 // Config configures the handler built by [New].
 type Config struct {
 	Engine Engine // required
@@ -52,6 +61,12 @@ type Config struct {
 	RateBurst int
 	// MaxBodyBytes bounds request bodies (default DefaultMaxBodyBytes).
 	MaxBodyBytes int64
+	// AuthFailureBurst is how many requests with an unknown API key one
+	// client address may make before it is answered 429 (with
+	// Retry-After), whatever key it sends, until it earns another try:
+	// one every [AuthFailureRefill]. Zero means DefaultAuthFailureBurst;
+	// negative disables the limit. Requests without a key do not count.
+	AuthFailureBurst int
 	// MinCadence and CadencePolicy are the engine's
 	// [engine.Config.MinCadence] and [engine.Config.CadencePolicy]:
 	// text-to-cron warns, in the engine's words ([engine.CadencePolicy.Check]),
@@ -83,7 +98,9 @@ type Server struct {
 	mux     *http.ServeMux
 	limit   *limiter
 	ipLimit *limiter
-	idem    IdempotencyStore
+	// authFail counts requests with unknown API keys per client address.
+	authFail *limiter
+	idem     IdempotencyStore
 
 	translations translationCache
 }
@@ -110,6 +127,12 @@ func New(cfg Config) *Server {
 	}
 	if s.idem == nil {
 		s.idem = newMemIdemStore(idemMax)
+	}
+	switch {
+	case cfg.AuthFailureBurst == 0:
+		s.authFail = newLimiter(float64(time.Second)/float64(AuthFailureRefill), DefaultAuthFailureBurst, cfg.Now)
+	case cfg.AuthFailureBurst > 0:
+		s.authFail = newLimiter(float64(time.Second)/float64(AuthFailureRefill), cfg.AuthFailureBurst, cfg.Now)
 	}
 	if s.log == nil {
 		s.log = slog.New(slog.DiscardHandler)
@@ -252,12 +275,20 @@ func (s *Server) authed(res resource, h apiHandler) http.Handler {
 			s.writeError(w, r, res, errNotAuthenticated)
 			return
 		}
+		// An address that sent too many unknown keys waits, even with a
+		// good one, so that guessing keys is slow.
+		addr := clientAddr(r)
+		if wait := s.authFail.wait(addr); wait > 0 {
+			s.writeError(w, r, res, tooManyRequests(wait))
+			return
+		}
 		acct, err := s.cfg.Keys.Account(r.Context(), key)
 		if err != nil {
 			if !isNotFound(err) {
 				s.writeError(w, r, res, err)
 				return
 			}
+			s.authFail.allow(addr)
 			s.writeError(w, r, res, errNotAuthenticated)
 			return
 		}

@@ -50,6 +50,7 @@ type Options struct {
 	CallbackSecret        string  // -callback-secret, or $NLCRON_CALLBACK_SECRET
 	RateLimit             float64 // -rate-limit: requests/s per key; 0 = none
 	RateBurst             int     // -rate-burst
+	AuthFailures          int     // -auth-failures: unknown keys per address before it waits; 0 = no limit
 	LogLevel              slog.Level
 }
 
@@ -123,6 +124,7 @@ func ParseFlags(args []string, out io.Writer) (Options, error) {
 	fs.StringVar(&o.CallbackSecret, "callback-secret", os.Getenv("NLCRON_CALLBACK_SECRET"), "HMAC key for callback signatures (default $NLCRON_CALLBACK_SECRET, else generated and printed at start)")
 	fs.Float64Var(&o.RateLimit, "rate-limit", 50, "requests per second allowed per API key (0 = no limit)")
 	fs.IntVar(&o.RateBurst, "rate-burst", 100, "requests per API key allowed in a burst above -rate-limit")
+	fs.IntVar(&o.AuthFailures, "auth-failures", server.DefaultAuthFailureBurst, "requests with an unknown API key one client address may make before it gets one try every "+server.AuthFailureRefill.String()+" (0 = no limit; behind a proxy every client shares its address)")
 	fs.StringVar(&level, "log-level", "info", "log level: debug (logs every request), info, warn or error")
 	if err := fs.Parse(args); err != nil {
 		return o, err
@@ -146,6 +148,9 @@ func ParseFlags(args []string, out io.Writer) (Options, error) {
 	}
 	if o.RateLimit < 0 || o.RateBurst < 0 {
 		return o, errors.New("-rate-limit and -rate-burst must not be negative")
+	}
+	if o.AuthFailures < 0 {
+		return o, errors.New("-auth-failures must not be negative")
 	}
 	if err := o.LogLevel.UnmarshalText([]byte(level)); err != nil {
 		return o, fmt.Errorf("-log-level: %w", err)
@@ -225,7 +230,7 @@ func Main(ctx context.Context, o Options, stdout io.Writer) error {
 	}
 	handler := server.New(server.Config{
 		Engine: eng, Keys: keys, Logger: log, RateLimit: o.RateLimit, RateBurst: o.RateBurst,
-		MinCadence: o.MinCadence, CadencePolicy: o.CadencePolicy,
+		AuthFailureBurst: authFailureBurst(o.AuthFailures), MinCadence: o.MinCadence, CadencePolicy: o.CadencePolicy,
 		AllowPrivateCallbacks: o.AllowPrivateCallbacks, Metrics: metrics, Idempotency: idem,
 		Ready: func(ctx context.Context) error { _, err := store.NextDue(ctx); return err },
 	})
@@ -313,4 +318,13 @@ func agentHost(raw string) string {
 		return "?"
 	}
 	return u.Host
+}
+
+// authFailureBurst maps -auth-failures to [server.Config.AuthFailureBurst],
+// where 0 is the default and a negative value disables the limit.
+func authFailureBurst(n int) int {
+	if n == 0 {
+		return -1
+	}
+	return n
 }

@@ -16,7 +16,7 @@ func TestParseFlags(t *testing.T) {
 	// Not parallel: it sets an environment variable.
 	defaults := app.Options{
 		Addr: "127.0.0.1:8080", DB: "nlcron.db", MinCadence: 10 * time.Minute, CadencePolicy: engine.CadenceClamp,
-		RateLimit: 50, RateBurst: 100, LogLevel: slog.LevelInfo,
+		RateLimit: 50, RateBurst: 100, AuthFailures: 20, LogLevel: slog.LevelInfo,
 	}
 	for _, tc := range []struct {
 		name string
@@ -28,13 +28,13 @@ func TestParseFlags(t *testing.T) {
 			"-addr", "127.0.0.1:0", "-postgres", "postgres://x@localhost/db", "-api-key", "k1", "-api-key", "k2",
 			"-min-cadence", "1m", "-cadence-policy", "REJECT", "-agent-url", "http://127.0.0.1:9000/agent",
 			"-allow-private-callbacks", "-callback-secret", "s", "-rate-limit", "0", "-rate-burst", "5", "-log-level", "debug",
-			"-retention", "720h",
+			"-retention", "720h", "-auth-failures", "0",
 		}, func(o *app.Options) {
 			*o = app.Options{
 				Addr: "127.0.0.1:0", DB: "nlcron.db", Postgres: "postgres://x@localhost/db", APIKeys: []string{"k1", "k2"},
 				MinCadence: time.Minute, CadencePolicy: engine.CadenceReject, AgentURL: "http://127.0.0.1:9000/agent",
 				AllowPrivateCallbacks: true, CallbackSecret: "s", RateLimit: 0, RateBurst: 5, LogLevel: slog.LevelDebug,
-				Retention: 720 * time.Hour,
+				Retention: 720 * time.Hour, AuthFailures: 0,
 			}
 		}},
 		{"retention in days", []string{"-retention", "30d"}, func(o *app.Options) { o.Retention = 30 * 24 * time.Hour }},
