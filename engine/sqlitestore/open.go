@@ -8,6 +8,7 @@ import (
 	"path/filepath"
 	"runtime"
 	"strings"
+	"time"
 
 	"github.com/nlcron/nlcron/engine"
 	_ "modernc.org/sqlite" // the "sqlite" database/sql driver, for Open
@@ -75,17 +76,41 @@ func open(ctx context.Context, path string) (_ *Store, err error) {
 	rdb.SetMaxOpenConns(n)
 	rdb.SetMaxIdleConns(n)
 
-	if err := quickCheck(ctx, wdb); err != nil {
+	if err := retryBusy(ctx, func() error { return quickCheck(ctx, wdb) }); err != nil {
 		return nil, err
 	}
-	if err := migrate(ctx, wdb); err != nil {
+	if err := retryBusy(ctx, func() error { return migrate(ctx, wdb) }); err != nil {
 		return nil, err
 	}
 	// Fail now, not on the first read, if the read pool cannot open.
-	if err := rdb.PingContext(ctx); err != nil {
+	if err := retryBusy(ctx, func() error { return rdb.PingContext(ctx) }); err != nil {
 		return nil, fmt.Errorf("read pool: %w", err)
 	}
 	return newStore(ctx, wdb, rdb, true)
+}
+
+// retryBusy runs f until it does not fail with SQLITE_BUSY, for at most
+// the busy timeout. While processes open a new database at once, one of
+// them switching it to WAL mode, SQLite can answer SQLITE_BUSY without
+// waiting in its busy handler (it would risk a deadlock); a moment later
+// the same statement succeeds.
+func retryBusy(ctx context.Context, f func() error) error {
+	deadline := time.Now().Add(busyTimeoutMillis * time.Millisecond)
+	wait := 5 * time.Millisecond
+	for {
+		err := f()
+		if err == nil || sqliteCode(err)&0xff != sqliteBusy || time.Now().After(deadline) {
+			return err
+		}
+		t := time.NewTimer(wait)
+		select {
+		case <-ctx.Done():
+			t.Stop()
+			return err
+		case <-t.C:
+		}
+		wait = min(2*wait, 100*time.Millisecond)
+	}
 }
 
 // quickCheck runs SQLite's quick_check, which reads every page of the file

@@ -175,6 +175,7 @@ var (
 // SQLite primary result codes this package branches on.
 const (
 	sqlitePerm       = 3
+	sqliteBusy       = 5
 	sqliteReadOnly   = 8
 	sqliteCorrupt    = 11
 	sqliteCantOpen   = 14
