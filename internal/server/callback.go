@@ -32,6 +32,11 @@ import (
 // prefixed with "sha256=", where timestamp is the value of
 // [TimestampHeader] (Unix seconds). Receivers should recompute it with
 // [VerifySignature] and reject stale timestamps.
+//
+// While a secret is being rotated ([NotifierConfig.PreviousSecrets]) the
+// header carries one signature per secret, separated by ", ", the current
+// secret's first; a receiver accepts the callback when any of them matches
+// its secret, so receivers can move to the new secret at their own pace.
 const (
 	SignatureHeader = "X-Nlcron-Signature"
 	TimestampHeader = "X-Nlcron-Timestamp"
@@ -69,11 +74,23 @@ func VerifySignature(secret []byte, timestamp, signature string, body []byte, no
 	if d := now.Sub(ts); d > tolerance || d < -tolerance {
 		return fmt.Errorf("server: callback timestamp %s is more than %s from now", ts.UTC().Format(time.RFC3339), tolerance)
 	}
-	want := Sign(secret, ts, body)
-	if !hmac.Equal([]byte(want), []byte(signature)) {
-		return errors.New("server: callback signature does not match")
+	want := []byte(Sign(secret, ts, body))
+	for sig := range strings.SplitSeq(signature, ",") {
+		if hmac.Equal(want, []byte(strings.TrimSpace(sig))) {
+			return nil
+		}
 	}
-	return nil
+	return errors.New("server: callback signature does not match")
+}
+
+// signatures is the signature header value for body sent at ts: one
+// signature per secret, the current one first.
+func signatures(current []byte, previous [][]byte, ts time.Time, body []byte) string {
+	sig := Sign(current, ts, body)
+	for _, p := range previous {
+		sig += ", " + Sign(p, ts, body)
+	}
+	return sig
 }
 
 // forbiddenPrefixes are ranges no callback may reach besides the ones that
@@ -165,10 +182,13 @@ func NewCallbackClient(allowPrivate bool) *http.Client {
 
 // NotifierConfig configures a [Notifier].
 type NotifierConfig struct {
-	Secret []byte       // HMAC key; required
-	Client *http.Client // default NewCallbackClient(false)
-	Now    func() time.Time
-	Logger *slog.Logger
+	Secret []byte // HMAC key; required
+	// PreviousSecrets, during a rotation, are keys that callbacks are
+	// also signed with, until every receiver has the new Secret.
+	PreviousSecrets [][]byte
+	Client          *http.Client // default NewCallbackClient(false)
+	Now             func() time.Time
+	Logger          *slog.Logger
 	// MaxAttempts is how many times one callback is tried (default 5).
 	MaxAttempts int
 	// Backoff is the wait before retry n (1-based); default
@@ -309,7 +329,7 @@ func (n *Notifier) post(ctx context.Context, target string, body []byte) error {
 	req.Header.Set("Content-Type", "application/json")
 	req.Header.Set("User-Agent", "nlcron-callback/1")
 	req.Header.Set(TimestampHeader, strconv.FormatInt(now.Unix(), 10))
-	req.Header.Set(SignatureHeader, Sign(n.cfg.Secret, now, body))
+	req.Header.Set(SignatureHeader, signatures(n.cfg.Secret, n.cfg.PreviousSecrets, now, body))
 	resp, err := n.cfg.Client.Do(req)
 	if err != nil {
 		return err

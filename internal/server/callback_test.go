@@ -159,6 +159,47 @@ func TestCallbackClientTimeout(t *testing.T) {
 	}
 }
 
+// TestCallbackSecretRotation checks that during a rotation a callback is
+// signed with the current and the previous secrets, so that a receiver
+// with either accepts it and one with neither does not.
+func TestCallbackSecretRotation(t *testing.T) {
+	t.Parallel()
+	rc := &receiver{}
+	ts := httptest.NewServer(rc)
+	defer ts.Close()
+	old := []byte("previous-secret")
+	n := server.NewNotifier(server.NotifierConfig{
+		Secret: secret, PreviousSecrets: [][]byte{old}, Client: server.NewCallbackClient(true),
+		Backoff: func(int) time.Duration { return 0 },
+	})
+	n.RunFinished(context.Background(), &engine.Run{ID: "run-1", Status: engine.RunCompleted, CallbackURL: ts.URL + "/hook"})
+	if err := n.Close(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	if got := rc.calls.Load(); got != 1 {
+		t.Fatalf("%d callbacks, want 1", got)
+	}
+	h, b := rc.heads[0], rc.bodies[0]
+	sig := h.Get(server.SignatureHeader)
+	if parts := strings.Split(sig, ", "); len(parts) != 2 || !strings.HasPrefix(parts[0], "sha256=") || !strings.HasPrefix(parts[1], "sha256=") {
+		t.Fatalf("signature header %q, want two sha256= signatures", sig)
+	}
+	for _, tc := range []struct {
+		name   string
+		secret []byte
+		ok     bool
+	}{
+		{"receiver with the new secret", secret, true},
+		{"receiver with the old secret", old, true},
+		{"receiver with another secret", []byte("other"), false},
+	} {
+		err := server.VerifySignature(tc.secret, h.Get(server.TimestampHeader), sig, b, time.Now(), time.Minute)
+		if (err == nil) != tc.ok {
+			t.Errorf("%s: VerifySignature = %v, want ok %v", tc.name, err, tc.ok)
+		}
+	}
+}
+
 func TestVerifySignature(t *testing.T) {
 	t.Parallel()
 	now := time.Unix(1_700_000_000, 0)
@@ -180,6 +221,8 @@ func TestVerifySignature(t *testing.T) {
 		{"other timestamp", "1700000001", sig, body, now, false},
 		{"bad timestamp", "soon", sig, body, now, false},
 		{"no signature", "1700000000", "", body, now, false},
+		{"one of several", "1700000000", "sha256=00, " + sig, body, now, true},
+		{"none of several", "1700000000", "sha256=00, sha256=11", body, now, false},
 	} {
 		err := server.VerifySignature(secret, tc.ts, tc.sig, tc.body, tc.at, 5*time.Minute)
 		if (err == nil) != tc.ok {

@@ -47,11 +47,15 @@ type Options struct {
 	CadencePolicy         engine.CadencePolicy
 	AgentURL              string // -agent-url: webhook runner; "" = echo agent
 	AllowPrivateCallbacks bool
-	CallbackSecret        string  // -callback-secret, or $NLCRON_CALLBACK_SECRET
-	RateLimit             float64 // -rate-limit: requests/s per key; 0 = none
-	RateBurst             int     // -rate-burst
-	AuthFailures          int     // -auth-failures: unknown keys per address before it waits; 0 = no limit
-	LogLevel              slog.Level
+	CallbackSecret        string // -callback-secret, or $NLCRON_CALLBACK_SECRET
+	// PreviousCallbackSecret (-previous-callback-secret, or
+	// $NLCRON_PREVIOUS_CALLBACK_SECRET) also signs callbacks while
+	// receivers move to a new -callback-secret.
+	PreviousCallbackSecret string
+	RateLimit              float64 // -rate-limit: requests/s per key; 0 = none
+	RateBurst              int     // -rate-burst
+	AuthFailures           int     // -auth-failures: unknown keys per address before it waits; 0 = no limit
+	LogLevel               slog.Level
 }
 
 // retentionFlag is a non-negative duration flag that also takes whole
@@ -122,6 +126,7 @@ func ParseFlags(args []string, out io.Writer) (Options, error) {
 	fs.StringVar(&o.AgentURL, "agent-url", "", "agent service URL for the webhook runner (default: the built-in echo agent)")
 	fs.BoolVar(&o.AllowPrivateCallbacks, "allow-private-callbacks", false, "allow callback URLs on loopback, private and link-local addresses (for tests)")
 	fs.StringVar(&o.CallbackSecret, "callback-secret", os.Getenv("NLCRON_CALLBACK_SECRET"), "HMAC key for callback signatures (default $NLCRON_CALLBACK_SECRET, else generated and printed at start)")
+	fs.StringVar(&o.PreviousCallbackSecret, "previous-callback-secret", os.Getenv("NLCRON_PREVIOUS_CALLBACK_SECRET"), "during a rotation, the old -callback-secret: callbacks carry a signature with each (default $NLCRON_PREVIOUS_CALLBACK_SECRET)")
 	fs.Float64Var(&o.RateLimit, "rate-limit", 50, "requests per second allowed per API key (0 = no limit)")
 	fs.IntVar(&o.RateBurst, "rate-burst", 100, "requests per API key allowed in a burst above -rate-limit")
 	fs.IntVar(&o.AuthFailures, "auth-failures", server.DefaultAuthFailureBurst, "requests with an unknown API key one client address may make before it gets one try every "+server.AuthFailureRefill.String()+" (0 = no limit; behind a proxy every client shares its address)")
@@ -212,8 +217,12 @@ func Main(ctx context.Context, o Options, stdout io.Writer) error {
 		secret = []byte(s)
 		fmt.Fprintf(stdout, "callback signing secret (generated for this process; set -callback-secret to keep one): %s\n", s)
 	}
+	var previous [][]byte
+	if o.PreviousCallbackSecret != "" {
+		previous = [][]byte{[]byte(o.PreviousCallbackSecret)}
+	}
 	notifier := server.NewNotifier(server.NotifierConfig{
-		Secret: secret, Client: server.NewCallbackClient(o.AllowPrivateCallbacks), Logger: log,
+		Secret: secret, PreviousSecrets: previous, Client: server.NewCallbackClient(o.AllowPrivateCallbacks), Logger: log,
 	})
 
 	var runner engine.Runner = server.EchoRunner(nil)

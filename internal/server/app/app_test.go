@@ -28,13 +28,13 @@ func TestParseFlags(t *testing.T) {
 			"-addr", "127.0.0.1:0", "-postgres", "postgres://x@localhost/db", "-api-key", "k1", "-api-key", "k2",
 			"-min-cadence", "1m", "-cadence-policy", "REJECT", "-agent-url", "http://127.0.0.1:9000/agent",
 			"-allow-private-callbacks", "-callback-secret", "s", "-rate-limit", "0", "-rate-burst", "5", "-log-level", "debug",
-			"-retention", "720h", "-auth-failures", "0",
+			"-retention", "720h", "-auth-failures", "0", "-previous-callback-secret", "old",
 		}, func(o *app.Options) {
 			*o = app.Options{
 				Addr: "127.0.0.1:0", DB: "nlcron.db", Postgres: "postgres://x@localhost/db", APIKeys: []string{"k1", "k2"},
 				MinCadence: time.Minute, CadencePolicy: engine.CadenceReject, AgentURL: "http://127.0.0.1:9000/agent",
 				AllowPrivateCallbacks: true, CallbackSecret: "s", RateLimit: 0, RateBurst: 5, LogLevel: slog.LevelDebug,
-				Retention: 720 * time.Hour, AuthFailures: 0,
+				Retention: 720 * time.Hour, AuthFailures: 0, PreviousCallbackSecret: "old",
 			}
 		}},
 		{"retention in days", []string{"-retention", "30d"}, func(o *app.Options) { o.Retention = 30 * 24 * time.Hour }},
@@ -44,6 +44,7 @@ func TestParseFlags(t *testing.T) {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Setenv("NLCRON_CALLBACK_SECRET", "")
+			t.Setenv("NLCRON_PREVIOUS_CALLBACK_SECRET", "")
 			got, err := app.ParseFlags(tc.args, io.Discard)
 			if err != nil {
 				t.Fatal(err)
