@@ -63,9 +63,9 @@
 //	                                Buffers: shared hit=190 read=13 dirtied=13
 //	        ->  Limit (actual rows=0 loops=200)
 //	              ->  Append (actual rows=0 loops=200)
-//	                    ->  Index Only Scan using runs_schedule_status_idx on runs r (actual rows=0 loops=200)
+//	                    ->  Index Only Scan using runs_schedule_status_created_idx on runs r (actual rows=0 loops=200)
 //	                          Index Cond: ((schedule_id = s.id) AND (status = 'queued'::text))
-//	                    ->  Index Only Scan using runs_schedule_status_idx on runs r_1 (actual rows=0 loops=200)
+//	                    ->  Index Only Scan using runs_schedule_status_created_idx on runs r_1 (actual rows=0 loops=200)
 //	                          Index Cond: ((schedule_id = s.id) AND (status = 'in_progress'::text))
 //
 // NextDue:

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"os"
+	"regexp"
 	"strconv"
 	"strings"
 	"testing"
@@ -11,6 +12,7 @@ import (
 
 	"github.com/jackc/pgx/v5"
 
+	"github.com/nlcron/nlcron/engine"
 	"github.com/nlcron/nlcron/engine/pgstore"
 )
 
@@ -98,7 +100,7 @@ func TestExplain(t *testing.T) {
 		avoid []string
 	}{
 		{"claimDue", q["claimDue"], []any{now, 200},
-			[]string{"LockRows", "Index Scan using schedules_due_idx", "Index Only Scan using runs_schedule_status_idx"},
+			[]string{"LockRows", "Index Scan using schedules_due_idx", "Index Only Scan using runs_schedule_status_created_idx"},
 			[]string{"Seq Scan", "Bitmap"}},
 		{"nextDue", q["nextDue"], nil,
 			[]string{"Index Only Scan using schedules_due_idx"}, []string{"Seq Scan", "Sort"}},
@@ -157,6 +159,102 @@ func TestExplain(t *testing.T) {
 		t.Fatalf("burst: %v", err)
 	}
 	check("burst not analyzed")
+}
+
+// TestExplainScheduleRuns checks that a schedule's long history costs
+// neither ClaimDue, which asks whether it has a queued or in-progress run,
+// nor ListRuns, which pages through it newest first: no plan node reads
+// more rows than a page.
+func TestExplainScheduleRuns(t *testing.T) {
+	t.Parallel()
+	ctx := t.Context()
+	schema := newSchema(t)
+	st, err := pgstore.New(ctx, sharedPool(t), pgstore.WithSchema(schema))
+	if err != nil {
+		t.Fatal(err)
+	}
+	conn, err := sharedPool(t).Acquire(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Release()
+	// 1,000 schedules; schedule 7 has 20,000 older finished runs (every 10
+	// minutes for four months) and one queued, and every other schedule
+	// 20 newer runs: schedule 7's runs are neither most of the account's
+	// nor its newest.
+	fill := `SET LOCAL search_path = ` + pgx.Identifier{schema}.Sanitize() + `;
+		INSERT INTO schedules (id, account_id, chat_id, cadence, cron, timezone, active, bundle, toolhouse_id,
+			vars, callback_url, created_at, updated_at, next_run_at, version)
+		SELECT lpad(i::text, 12, '0'), 'acct', 'chat', '*/10 * * * *', '*/10 * * * *', 'UTC', true, 'default',
+			'default', NULL, '', now(), now(), timestamptz '2030-01-01' + i * interval '1 second', 1
+		FROM generate_series(1, 1000) i;
+		INSERT INTO runs (id, account_id, chat_id, schedule_id, status, results, error, last_agent_message,
+			bundle, toolhouse_id, vars, callback_url, scheduled_for, created_at, updated_at, attempt, lease_owner,
+			finished_at)
+		SELECT 'h' || lpad(i::text, 12, '0'), 'acct', 'chat', '000000000007',
+			CASE WHEN i = 20001 THEN 'queued' WHEN i % 10 = 0 THEN 'failed' ELSE 'completed' END, NULL, '', '',
+			'default', 'default', NULL, '', t, t, t, 1, '', CASE WHEN i <= 20000 THEN t + interval '1 minute' END
+		FROM generate_series(1, 20001) i, LATERAL (SELECT timestamptz '2029-01-01' + i * interval '10 minutes' AS t) x;
+		INSERT INTO runs (id, account_id, chat_id, schedule_id, status, results, error, last_agent_message,
+			bundle, toolhouse_id, vars, callback_url, scheduled_for, created_at, updated_at, attempt, lease_owner,
+			finished_at)
+		SELECT 'r' || lpad(i::text, 8, '0') || lpad(j::text, 4, '0'), 'acct', 'chat', lpad(i::text, 12, '0'),
+			'completed', NULL, '', '', 'default', 'default', NULL, '', t, t, t, 1, '', t + interval '1 minute'
+		FROM generate_series(1, 1000) i, generate_series(1, 20) j,
+			LATERAL (SELECT timestamptz '2029-12-01' + (i * 20 + j) * interval '1 minute' AS t) x
+		WHERE i <> 7;
+		ANALYZE schedules; ANALYZE runs;`
+	tx, err := conn.Begin(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, stmt := range strings.Split(fill, ";") {
+		if strings.TrimSpace(stmt) == "" {
+			continue
+		}
+		if _, err := tx.Exec(ctx, stmt); err != nil {
+			t.Fatalf("fill: %v", err)
+		}
+	}
+	if err := tx.Commit(ctx); err != nil {
+		t.Fatal(err)
+	}
+
+	const page = 100
+	listSQL, listArgs := pgstore.ListRunsQuery(st, "acct", engine.RunFilter{ScheduleID: "000000000007"}, page)
+	byStatusSQL, byStatusArgs := pgstore.ListRunsQuery(st, "acct",
+		engine.RunFilter{ScheduleID: "000000000007", Status: engine.RunCompleted}, page)
+	tests := []struct {
+		name string
+		sql  string
+		args []any
+		want []string
+	}{
+		{"claimDue", pgstore.Queries(st)["claimDue"], []any{time.Date(2030, 1, 1, 0, 10, 0, 0, time.UTC), page},
+			[]string{"runs_schedule_status_created_idx"}},
+		{"listScheduleRuns", listSQL, listArgs, []string{"Merge Append", "runs_schedule_status_created_idx"}},
+		{"listScheduleRunsByStatus", byStatusSQL, byStatusArgs, []string{"runs_schedule_status_created_idx"}},
+	}
+	rowsRe := regexp.MustCompile(`(?:actual rows=|Rows Removed by Filter: )(\d+)`)
+	for _, tc := range tests {
+		for _, mode := range []string{"force_custom_plan", "force_generic_plan"} {
+			plan := explain(ctx, t, conn.Conn(), mode, tc.sql, tc.args)
+			t.Logf("EXPLAIN %s (%s):\n%s", tc.name, mode, plan)
+			for _, w := range tc.want {
+				if !strings.Contains(plan, w) {
+					t.Errorf("%s (%s): plan lacks %q", tc.name, mode, w)
+				}
+			}
+			if strings.Contains(plan, "Seq Scan") {
+				t.Errorf("%s (%s): plan has a Seq Scan", tc.name, mode)
+			}
+			for _, m := range rowsRe.FindAllStringSubmatch(plan, -1) {
+				if n, _ := strconv.Atoi(m[1]); n > page+1 {
+					t.Errorf("%s (%s): a plan node reads or filters out %d rows, more than a page (%d)", tc.name, mode, n, page+1)
+				}
+			}
+		}
+	}
 }
 
 // explain runs EXPLAIN ANALYZE of sql in a transaction it rolls back (the

@@ -94,7 +94,8 @@ func newQueries(prefix string) queries {
 		// Locks up to $2 due schedules, oldest fire first, skipping rows
 		// another claimer holds, and reports whether each has a queued or
 		// in-progress run: at most two equality probes of
-		// runs_schedule_status_idx per schedule, however many runs it had.
+		// runs_schedule_status_created_idx per schedule, however many runs
+		// it had.
 		// (An EXISTS may be planned as a hash of every active run, and an
 		// IN list as a scan of all the schedule's runs.)
 		claimDue: `SELECT ` + prefixCols("s.", scheduleCols) + `, coalesce(a.active, false)
