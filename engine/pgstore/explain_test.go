@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgxpool"
 
 	"github.com/nlcron/nlcron/engine"
 	"github.com/nlcron/nlcron/engine/pgstore"
@@ -31,16 +32,7 @@ func TestExplain(t *testing.T) {
 		rows = n
 	}
 	ctx := t.Context()
-	schema := newSchema(t)
-	st, err := pgstore.New(ctx, sharedPool(t), pgstore.WithSchema(schema))
-	if err != nil {
-		t.Fatal(err)
-	}
-	conn, err := sharedPool(t).Acquire(ctx)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer conn.Release()
+	schema, st, conn := explainSchema(t)
 	start := time.Now()
 	// 90% active, fire times spread over one day; one run per 5 schedules,
 	// 5% of them still queued; as many occurrences, all of ten schedules
@@ -69,25 +61,7 @@ func TestExplain(t *testing.T) {
 			CASE WHEN i % 5000 < 10 THEN 30 ELSE 0 END
 		FROM generate_series(0, $1::int - 1) i;
 		ANALYZE schedules; ANALYZE runs; ANALYZE occurrences;`
-	tx, err := conn.Begin(ctx)
-	if err != nil {
-		t.Fatal(err)
-	}
-	for _, stmt := range strings.Split(fill, ";") {
-		if strings.TrimSpace(stmt) == "" {
-			continue
-		}
-		var args []any
-		if strings.Contains(stmt, "$1") {
-			args = []any{rows}
-		}
-		if _, err := tx.Exec(ctx, stmt, args...); err != nil {
-			t.Fatalf("fill: %v", err)
-		}
-	}
-	if err := tx.Commit(ctx); err != nil {
-		t.Fatal(err)
-	}
+	fillSchema(t, conn, fill, rows)
 	t.Logf("filled %d schedules, %d runs in %v", rows, rows/5, time.Since(start).Round(time.Millisecond))
 
 	now := time.Date(2030, 1, 1, 0, 10, 0, 0, time.UTC)
@@ -168,16 +142,7 @@ func TestExplain(t *testing.T) {
 func TestExplainScheduleRuns(t *testing.T) {
 	t.Parallel()
 	ctx := t.Context()
-	schema := newSchema(t)
-	st, err := pgstore.New(ctx, sharedPool(t), pgstore.WithSchema(schema))
-	if err != nil {
-		t.Fatal(err)
-	}
-	conn, err := sharedPool(t).Acquire(ctx)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer conn.Release()
+	schema, st, conn := explainSchema(t)
 	// 1,000 schedules; schedule 7 has 20,000 older finished runs (every 10
 	// minutes for four months) and one queued, and every other schedule
 	// 20 newer runs: schedule 7's runs are neither most of the account's
@@ -204,21 +169,7 @@ func TestExplainScheduleRuns(t *testing.T) {
 			LATERAL (SELECT timestamptz '2029-12-01' + (i * 20 + j) * interval '1 minute' AS t) x
 		WHERE i <> 7;
 		ANALYZE schedules; ANALYZE runs;`
-	tx, err := conn.Begin(ctx)
-	if err != nil {
-		t.Fatal(err)
-	}
-	for _, stmt := range strings.Split(fill, ";") {
-		if strings.TrimSpace(stmt) == "" {
-			continue
-		}
-		if _, err := tx.Exec(ctx, stmt); err != nil {
-			t.Fatalf("fill: %v", err)
-		}
-	}
-	if err := tx.Commit(ctx); err != nil {
-		t.Fatal(err)
-	}
+	fillSchema(t, conn, fill, 0)
 
 	const page = 100
 	listSQL, listArgs := pgstore.ListRunsQuery(st, "acct", engine.RunFilter{ScheduleID: "000000000007"}, page)
@@ -254,6 +205,48 @@ func TestExplainScheduleRuns(t *testing.T) {
 				}
 			}
 		}
+	}
+}
+
+// explainSchema returns a fresh schema, a store on it, and a connection
+// for EXPLAIN, released when t ends.
+func explainSchema(t *testing.T) (string, *pgstore.Store, *pgxpool.Conn) {
+	t.Helper()
+	schema := newSchema(t)
+	st, err := pgstore.New(t.Context(), sharedPool(t), pgstore.WithSchema(schema))
+	if err != nil {
+		t.Fatal(err)
+	}
+	conn, err := sharedPool(t).Acquire(t.Context())
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(conn.Release)
+	return schema, st, conn
+}
+
+// fillSchema runs the ";"-separated statements of fill in one
+// transaction; a statement that uses $1 gets n for it.
+func fillSchema(t *testing.T, conn *pgxpool.Conn, fill string, n int) {
+	t.Helper()
+	tx, err := conn.Begin(t.Context())
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, stmt := range strings.Split(fill, ";") {
+		if strings.TrimSpace(stmt) == "" {
+			continue
+		}
+		var args []any
+		if strings.Contains(stmt, "$1") {
+			args = []any{n}
+		}
+		if _, err := tx.Exec(t.Context(), stmt, args...); err != nil {
+			t.Fatalf("fill: %v", err)
+		}
+	}
+	if err := tx.Commit(t.Context()); err != nil {
+		t.Fatal(err)
 	}
 }
 

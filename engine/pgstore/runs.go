@@ -70,12 +70,7 @@ func (s *Store) ListRuns(ctx context.Context, accountID string, f engine.RunFilt
 	if err != nil {
 		return nil, "", wrapErr(ctx, op, err)
 	}
-	next := ""
-	if len(list) > limit {
-		list = list[:limit]
-		last := list[limit-1]
-		next = encodeCursor(last.CreatedAt, last.ID)
-	}
+	list, next := pageOf(list, limit, func(r *engine.Run) (time.Time, string) { return r.CreatedAt, r.ID })
 	return list, next, nil
 }
 

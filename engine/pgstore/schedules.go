@@ -117,12 +117,7 @@ func (s *Store) ListSchedules(ctx context.Context, accountID string, p engine.Pa
 	if err != nil {
 		return nil, "", wrapErr(ctx, op, err)
 	}
-	next := ""
-	if len(list) > limit {
-		list = list[:limit]
-		last := list[limit-1]
-		next = encodeCursor(last.CreatedAt, last.ID)
-	}
+	list, next := pageOf(list, limit, func(sc *engine.Schedule) (time.Time, string) { return sc.CreatedAt, sc.ID })
 	return list, next, nil
 }
 
@@ -285,6 +280,16 @@ func pageLimit(n int) int {
 		return engine.DefaultPageLimit
 	}
 	return min(n, engine.MaxPageLimit)
+}
+
+// pageOf cuts list, read with one row more than limit, to the page, and
+// returns the cursor of the next page: "" when list is the last page.
+func pageOf[T any](list []T, limit int, key func(T) (time.Time, string)) ([]T, string) {
+	if len(list) <= limit {
+		return list, ""
+	}
+	list = list[:limit]
+	return list, encodeCursor(key(list[limit-1]))
 }
 
 // A cursor is the position of the last item of a page, (CreatedAt, ID),
