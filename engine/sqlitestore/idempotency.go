@@ -44,11 +44,7 @@ func (s *Store) ReserveIdempotencyKey(ctx context.Context, rec engine.Idempotenc
 		if _, err := q.exec(idemPruneSQL, micros(now), idemPruneLimit); err != nil {
 			return err
 		}
-		res, err := q.exec(idemReserveSQL, rec.Key, rec.Fingerprint, rec.Token, micros(rec.ExpiresAt), micros(now))
-		if err != nil {
-			return err
-		}
-		n, err := res.RowsAffected()
+		n, err := q.execCount(idemReserveSQL, rec.Key, rec.Fingerprint, rec.Token, micros(rec.ExpiresAt), micros(now))
 		if err != nil {
 			return err
 		}
@@ -101,11 +97,7 @@ func (s *Store) CompleteIdempotencyKey(ctx context.Context, rec engine.Idempoten
 		body = []byte{}
 	}
 	err := s.groupWrite(ctx, func(q querier) error {
-		res, err := q.exec(idemCompleteSQL, rec.Key, rec.Token, rec.Status, header, body, micros(rec.ExpiresAt))
-		if err != nil {
-			return err
-		}
-		n, err := res.RowsAffected()
+		n, err := q.execCount(idemCompleteSQL, rec.Key, rec.Token, rec.Status, header, body, micros(rec.ExpiresAt))
 		if err != nil {
 			return err
 		}

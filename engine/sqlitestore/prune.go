@@ -26,11 +26,7 @@ func (s *Store) PruneBefore(ctx context.Context, before time.Time, limit int) (i
 	err := s.writeTx(ctx, func(q querier) error {
 		n = 0
 		cut := micros(before)
-		res, err := q.exec(pruneRunsSQL, cut, limit)
-		if err != nil {
-			return err
-		}
-		runs, err := res.RowsAffected()
+		runs, err := q.execCount(pruneRunsSQL, cut, limit)
 		if err != nil {
 			return err
 		}
@@ -38,10 +34,7 @@ func (s *Store) PruneBefore(ctx context.Context, before time.Time, limit int) (i
 		if n == limit {
 			return nil
 		}
-		if res, err = q.exec(pruneOccurrencesSQL, cut, limit-n); err != nil {
-			return err
-		}
-		occ, err := res.RowsAffected()
+		occ, err := q.execCount(pruneOccurrencesSQL, cut, limit-n)
 		if err != nil {
 			return err
 		}

@@ -190,11 +190,7 @@ func (s *Store) AcquireRuns(ctx context.Context, worker string, now, leaseUntil 
 // RenewLease implements [engine.RunStore].
 func (s *Store) RenewLease(ctx context.Context, id, worker string, until time.Time) error {
 	err := s.groupWrite(ctx, func(q querier) error {
-		res, err := q.exec(renewLeaseSQL, micros(until), id, worker)
-		if err != nil {
-			return err
-		}
-		if n, err := res.RowsAffected(); err != nil {
+		if n, err := q.execCount(renewLeaseSQL, micros(until), id, worker); err != nil {
 			return err
 		} else if n == 0 {
 			return engine.ErrLeaseLost

@@ -154,16 +154,14 @@ func (s *Store) UpdateSchedule(ctx context.Context, sc *engine.Schedule, record 
 		return wrapErr(ctx, op, err)
 	}
 	err = s.groupWrite(ctx, func(q querier) error {
-		res, err := q.exec(updateScheduleSQL, sc.ChatID, sc.Cadence, sc.Cron, sc.Timezone,
+		n, err := q.execCount(updateScheduleSQL, sc.ChatID, sc.Cadence, sc.Cron, sc.Timezone,
 			sc.Active, sc.Bundle, sc.ToolhouseID, vars, sc.CallbackURL, micros(sc.CreatedAt),
 			nullMicros(sc.UpdatedAt), nullMicros(sc.LastRunAt), nullMicros(sc.NextRunAt),
 			nullMicros(sc.LastDispatchedAt), nullMicros(sc.PausedAt), sc.ID, sc.AccountID, sc.Version)
 		if err != nil {
 			return err
 		}
-		if n, err := res.RowsAffected(); err != nil {
-			return err
-		} else if n == 0 {
+		if n == 0 {
 			var stored int64
 			err := q.queryRow(scheduleVersionSQL, sc.ID, sc.AccountID).Scan(&stored)
 			switch {
@@ -191,12 +189,8 @@ func (s *Store) UpdateSchedule(ctx context.Context, sc *engine.Schedule, record 
 // insertOccurrence records o for the schedule id unless one is recorded for
 // its fire time already; it reports whether it inserted.
 func insertOccurrence(q querier, scheduleID string, o engine.Occurrence) (bool, error) {
-	res, err := q.exec(insertOccurrenceSQL, scheduleID, micros(o.FireTime), o.AccountID,
+	n, err := q.execCount(insertOccurrenceSQL, scheduleID, micros(o.FireTime), o.AccountID,
 		string(o.Outcome), string(o.Reason), o.RunID, nullMicros(o.RecordedAt), nullMicros(o.Through), o.Count)
-	if err != nil {
-		return false, err
-	}
-	n, err := res.RowsAffected()
 	return n == 1, err
 }
 

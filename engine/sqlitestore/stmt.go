@@ -106,6 +106,15 @@ func (q querier) exec(query string, args ...any) (sql.Result, error) {
 	return st.ExecContext(q.ctx, args...)
 }
 
+// execCount runs query and returns how many rows it changed.
+func (q querier) execCount(query string, args ...any) (int64, error) {
+	res, err := q.exec(query, args...)
+	if err != nil {
+		return 0, err
+	}
+	return res.RowsAffected()
+}
+
 func (q querier) query(query string, args ...any) (*sql.Rows, error) {
 	st, err := q.stmt(query)
 	if err != nil {
