@@ -361,7 +361,6 @@ func testDeleteScheduleKeepsRuns(t *testing.T, st engine.Store) {
 }
 
 func testListOccurrences(t *testing.T, st engine.Store) {
-	ctx := t.Context()
 	account := newID()
 	s := newSchedule(account)
 	other := newSchedule(account)
@@ -385,12 +384,7 @@ func testListOccurrences(t *testing.T, st engine.Store) {
 	mustUpdateSchedule(t, st, s, shuffled[4:]...)
 	mustUpdateSchedule(t, st, other, engine.Occurrence{ScheduleID: other.ID, AccountID: account, FireTime: t0.Add(20 * time.Minute), Outcome: engine.OutcomeSkipped, Reason: engine.SkipPaused, RecordedAt: t0})
 
-	tests := []struct {
-		name     string
-		from, to time.Time
-		limit    int
-		want     []engine.Occurrence
-	}{
+	tests := []occWindow{
 		{"everything", t0.Add(-time.Hour), t0.Add(time.Hour * 5), 0, all},
 		{"from inclusive, to exclusive", t0.Add(20 * time.Minute), t0.Add(60 * time.Minute), 0, all[2:6]},
 		{"between fire times", t0.Add(20*time.Minute + time.Microsecond), t0.Add(60*time.Minute - time.Microsecond), 0, all[3:6]},
@@ -400,14 +394,5 @@ func testListOccurrences(t *testing.T, st engine.Store) {
 		{"empty window", t0.Add(30 * time.Minute), t0.Add(30 * time.Minute), 0, nil},
 		{"before the first", t0.Add(-time.Hour), t0, 0, nil},
 	}
-	for _, tc := range tests {
-		got, err := st.ListOccurrences(ctx, account, s.ID, tc.from, tc.to, tc.limit)
-		if err != nil {
-			t.Errorf("%s: ListOccurrences: %v", tc.name, err)
-			continue
-		}
-		if d := diff(tc.want, got); d != "" {
-			t.Errorf("%s: ListOccurrences(%v, %v, %d) mismatch (-want +got):\n%s", tc.name, tc.from, tc.to, tc.limit, d)
-		}
-	}
+	checkOccurrenceWindows(t, st, account, s.ID, tests)
 }

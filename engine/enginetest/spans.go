@@ -54,12 +54,7 @@ func testOccurrenceSpans(t *testing.T, st engine.Store) {
 
 	mid := first.Add(3*24*time.Hour + 2*time.Hour) // a paused fire
 	us := time.Microsecond
-	tests := []struct {
-		name     string
-		from, to time.Time
-		limit    int
-		want     []engine.Occurrence
-	}{
+	tests := []occWindow{
 		{"the oldest paused fire", first, first.Add(time.Minute), 0, []engine.Occurrence{week}},
 		{"a paused fire in the middle", mid, mid.Add(time.Minute), 0, []engine.Occurrence{week}},
 		{"between two paused fires", mid.Add(us), mid.Add(10*time.Minute - us), 0, []engine.Occurrence{week}},
@@ -73,16 +68,7 @@ func testOccurrenceSpans(t *testing.T, st engine.Store) {
 		{"limit 1", mid, t0.Add(30 * 24 * time.Hour), 1, []engine.Occurrence{week}},
 		{"limit 1 from the span's first fire", first, t0.Add(30 * 24 * time.Hour), 1, []engine.Occurrence{week}},
 	}
-	for _, tc := range tests {
-		got, err := st.ListOccurrences(ctx, account, s.ID, tc.from, tc.to, tc.limit)
-		if err != nil {
-			t.Errorf("%s: ListOccurrences: %v", tc.name, err)
-			continue
-		}
-		if d := diff(tc.want, got); d != "" {
-			t.Errorf("%s: ListOccurrences(%v, %v, %d) mismatch (-want +got):\n%s", tc.name, tc.from, tc.to, tc.limit, d)
-		}
-	}
+	checkOccurrenceWindows(t, st, account, s.ID, tests)
 
 	// Paging from just after each page's last fire returns everything
 	// once, whatever the page size and wherever the walk starts.

@@ -227,6 +227,29 @@ func mustListOccurrences(t *testing.T, st engine.Store, account, id string) []en
 	return occ
 }
 
+// occWindow is a ListOccurrences call and the occurrences it must return.
+type occWindow struct {
+	name     string
+	from, to time.Time
+	limit    int
+	want     []engine.Occurrence
+}
+
+// checkOccurrenceWindows makes each call of tests on the schedule id.
+func checkOccurrenceWindows(t *testing.T, st engine.Store, account, id string, tests []occWindow) {
+	t.Helper()
+	for _, tc := range tests {
+		got, err := st.ListOccurrences(t.Context(), account, id, tc.from, tc.to, tc.limit)
+		if err != nil {
+			t.Errorf("%s: ListOccurrences: %v", tc.name, err)
+			continue
+		}
+		if d := diff(tc.want, got); d != "" {
+			t.Errorf("%s: ListOccurrences(%v, %v, %d) mismatch (-want +got):\n%s", tc.name, tc.from, tc.to, tc.limit, d)
+		}
+	}
+}
+
 // checkUTC reports a non-zero time whose location is not UTC.
 func checkUTC(t *testing.T, name string, tm time.Time) {
 	t.Helper()
